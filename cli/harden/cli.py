@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -10,7 +12,7 @@ from harden import __version__, lab
 from harden.catalog import load_catalog
 from harden.errors import EXIT_NOT_RUN, HardenError
 from harden.inventory import load_inventory
-from harden.results import exit_code
+from harden.results import as_dict, exit_code
 from harden.runner import RunRequest, run_site
 from harden.view import LiveProgress, print_findings, print_summary
 
@@ -39,6 +41,7 @@ inventory_option = click.option("-i", "--inventory", "inventory_path", required=
 limit_option = click.option("--limit", help="Only these hosts or groups (Ansible pattern).")
 forks_option = click.option("--forks", type=click.IntRange(1, 200), help="Hosts worked on at once.")
 full_option = click.option("--full", is_flag=True, help="Show every line of every finding.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print results as JSON instead of tables.")
 
 
 @main.command(epilog=EXIT_CODES)
@@ -46,9 +49,10 @@ full_option = click.option("--full", is_flag=True, help="Show every line of ever
 @limit_option
 @forks_option
 @full_option
-def check(inventory_path: str, limit: str | None, forks: int | None, full: bool) -> None:
+@json_option
+def check(inventory_path: str, limit: str | None, forks: int | None, full: bool, as_json: bool) -> None:
     """Dry-run every control in check mode: nothing changes, every finding is shown."""
-    _run(inventory_path, check=True, limit=limit, forks=forks, full=full)
+    _run(inventory_path, check=True, limit=limit, forks=forks, full=full, as_json=as_json)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -56,32 +60,39 @@ def check(inventory_path: str, limit: str | None, forks: int | None, full: bool)
 @limit_option
 @forks_option
 @full_option
+@json_option
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def apply(inventory_path: str, limit: str | None, forks: int | None, full: bool, yes: bool) -> None:
+def apply(inventory_path: str, limit: str | None, forks: int | None, full: bool, as_json: bool, yes: bool) -> None:
     """Apply every control for real, then show what changed."""
     inventory = load_inventory(inventory_path)
     if not yes:
         click.confirm(f"Apply hardening to {len(inventory.hosts)} host(s) in {inventory_path} "
                       f"({inventory.environment or 'environment not set'})?", abort=True)
-    _run(inventory_path, check=False, limit=limit, forks=forks, full=full, inventory=inventory)
+    _run(inventory_path, check=False, limit=limit, forks=forks, full=full, as_json=as_json, inventory=inventory)
 
 
-def _run(inventory_path, *, check, limit, forks, full, inventory=None) -> None:
+def _run(inventory_path, *, check, limit, forks, full, as_json, inventory=None) -> None:
     catalog = load_catalog()
     inventory = inventory or load_inventory(inventory_path)
     mode = "check mode: nothing will be changed" if check else "apply: hosts will be changed"
-    console.print(f"harden {__version__}: {inventory_path} ({inventory.environment or 'environment not set'}), "
-                  f"{len(inventory.hosts)} host(s), {mode}")
-    with LiveProgress(console, inventory.hosts, check) as live:
+    if not as_json:
+        console.print(f"harden {__version__}: {inventory_path} ({inventory.environment or 'environment not set'}), "
+                      f"{len(inventory.hosts)} host(s), {mode}")
+    with LiveProgress(console, inventory.hosts, check, silent=as_json) as live:
         result = run_site(RunRequest(inventory, check=check, limit=limit, forks=forks), live.on_event)
     if not result.collector.hosts():
         raise HardenError(f"the run produced no result (ansible-runner status {result.status}, rc {result.rc}); "
                           f"see {result.artifact_dir}/stdout")
-    print_findings(console, result.collector, catalog, full)
-    print_summary(console, inventory.hosts, result.collector)
-    console.print(f"run {result.run_id} took {result.seconds:.0f}s; artifacts in {result.artifact_dir}",
-                  style="dim")
     code = exit_code(result.collector)
+    if as_json:
+        report = {"run_id": result.run_id, "inventory": str(inventory_path), "environment": inventory.environment,
+                  "seconds": round(result.seconds, 1), "exit_code": code, **as_dict(result.collector)}
+        click.echo(json.dumps(report, indent=2))
+    else:
+        print_findings(console, result.collector, catalog, full)
+        print_summary(console, inventory.hosts, result.collector)
+        console.print(f"run {result.run_id} took {result.seconds:.0f}s; artifacts in {result.artifact_dir}",
+                      style="dim")
     if code == EXIT_NOT_RUN:
         raise HardenError("no host was reached")
     raise SystemExit(code)
@@ -94,12 +105,14 @@ def lab_group() -> None:
 
 @lab_group.command(name="up")
 @click.option("--hosts", "count", type=click.IntRange(1, 50), default=1, show_default=True,
-              help="How many hosts of this release.")
-@click.option("--release", type=click.Choice(sorted(lab.RELEASES)), default="bookworm", show_default=True,
-              help="Debian 12 (bookworm) or 13 (trixie).")
-def lab_up(count: int, release: str) -> None:
+              help="How many hosts of each release.")
+@click.option("--release", type=click.Choice(sorted(lab.RELEASES)), multiple=True,
+              help="Debian 12 (bookworm) and/or 13 (trixie); default both.")
+def lab_up(count: int, release: tuple[str, ...]) -> None:
     """Start lab hosts and write inventories/lab/hosts.yml (a test environment)."""
-    running = lab.up(count, release, progress=lambda msg: console.print(msg, style="dim"))
+    running = []
+    for name in release or sorted(lab.RELEASES):
+        running = lab.up(count, name, progress=lambda msg: console.print(msg, style="dim"))
     console.print(f"{len(running)} lab host(s) running; inventory: {lab.inventory_path()}")
     console.print(f"next: harden check -i {lab.inventory_path().relative_to(lab.project_root())}")
 

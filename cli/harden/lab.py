@@ -75,10 +75,11 @@ def key_path() -> Path:
     return key
 
 
-def hosts() -> list[LabHost]:
+def hosts(lab: str = "lab") -> list[LabHost]:
+    """Containers of one lab (label harden.lab=<lab>); tests run a lab of their own."""
     require_podman()
     result = []
-    for entry in json.loads(podman("ps", "-a", "--filter", f"label={LABEL}", "--format", "json") or "[]"):
+    for entry in json.loads(podman("ps", "-a", "--filter", f"label={LABEL}={lab}", "--format", "json") or "[]"):
         labels = entry.get("Labels") or {}
         result.append(LabHost(name=entry["Names"][0], release=labels.get(f"{LABEL}.release", ""),
                               port=int(labels.get(f"{LABEL}.port", 0)), state=entry.get("State", "")))
@@ -98,8 +99,8 @@ def _free_port(taken: set[int]) -> int:
         port += 1
 
 
-def up(count: int, release: str, progress=print) -> list[LabHost]:
-    """Start `count` hosts of `release` (reusing running ones), then write the lab inventory."""
+def up(count: int, release: str, progress=print, lab: str = "lab", inventory: Path | None = None) -> list[LabHost]:
+    """Start `count` hosts of `release` (reusing running ones), then write the lab's inventory."""
     if release not in RELEASES:
         raise HardenError(f"unknown release {release!r}: use {' or '.join(RELEASES)}")
     require_podman()
@@ -107,10 +108,10 @@ def up(count: int, release: str, progress=print) -> list[LabHost]:
         progress(f"building the {release} images (once; about two minutes)")
         build_images(release)
     key = key_path()
-    existing = {h.name: h for h in hosts()}
-    taken = {h.port for h in existing.values()}
+    existing = {h.name: h for h in hosts(lab)}
+    taken = {h.port for h in _all_hosts()}
     for index in range(1, count + 1):
-        name = f"lab-{release}-{index:02d}"
+        name = f"{lab}-{release}-{index:02d}"
         host = existing.get(name)
         if host and host.state == "running":
             continue
@@ -120,17 +121,22 @@ def up(count: int, release: str, progress=print) -> list[LabHost]:
             port = _free_port(taken)
             taken.add(port)
             podman("run", "-d", "--name", name, "--hostname", name, "--systemd=always",
-                   "--label", f"{LABEL}=1", "--label", f"{LABEL}.release={release}",
+                   "--label", f"{LABEL}={lab}", "--label", f"{LABEL}.release={release}",
                    "--label", f"{LABEL}.port={port}", "-p", f"127.0.0.1:{port}:22", image(release), "/sbin/init")
         progress(f"started {name}")
     for index in range(1, count + 1):
-        name = f"lab-{release}-{index:02d}"
-        _authorize(name, key)
-    running = [h for h in hosts() if h.state == "running"]
+        _authorize(f"{lab}-{release}-{index:02d}", key)
+    running = [h for h in hosts(lab) if h.state == "running"]
     for host in running:
         _wait_for_ssh(host, key)
-    write_inventory(running, key)
+    write_inventory(running, key, inventory or inventory_path())
     return running
+
+
+def _all_hosts() -> list[LabHost]:
+    """Every harden lab container, whichever lab: their ports are taken."""
+    entries = json.loads(podman("ps", "-a", "--filter", f"label={LABEL}", "--format", "json") or "[]")
+    return [LabHost(e["Names"][0], "", int((e.get("Labels") or {}).get(f"{LABEL}.port", 0)), "") for e in entries]
 
 
 def _image_exists(release: str) -> bool:
@@ -168,7 +174,7 @@ def inventory_path() -> Path:
     return project_root() / "inventories" / "lab" / "hosts.yml"
 
 
-def write_inventory(running: list[LabHost], key: Path) -> Path:
+def write_inventory(running: list[LabHost], key: Path, path: Path) -> Path:
     groups: dict[str, dict] = {}
     for host in running:
         group = groups.setdefault(RELEASES.get(host.release, host.release), {"hosts": {}})
@@ -183,22 +189,22 @@ def write_inventory(running: list[LabHost], key: Path) -> Path:
         },
         "children": groups,
     }}
-    path = inventory_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("# Written by `harden lab up` from podman's state; do not edit.\n"
                     + yaml.safe_dump(inventory, sort_keys=False))
     return path
 
 
-def down(release: str | None = None) -> list[str]:
+def down(release: str | None = None, lab: str = "lab", inventory: Path | None = None) -> list[str]:
+    inventory = inventory or inventory_path()
     removed = []
-    for host in hosts():
+    for host in hosts(lab):
         if release is None or host.release == release:
             podman("rm", "-f", "-t", "2", host.name)
             removed.append(host.name)
-    remaining = [h for h in hosts() if h.state == "running"]
+    remaining = [h for h in hosts(lab) if h.state == "running"]
     if remaining:
-        write_inventory(remaining, key_path())
-    elif inventory_path().exists():
-        inventory_path().unlink()
+        write_inventory(remaining, key_path(), inventory)
+    elif inventory.exists():
+        inventory.unlink()
     return removed

@@ -54,6 +54,9 @@ def ansible_env() -> dict:
         "ANSIBLE_ROLES_PATH": str(root / "roles"),
         "ANSIBLE_LIBRARY": str(root / "library"),
         "ANSIBLE_FILTER_PLUGINS": str(root / "filter_plugins"),
+        # A broken inventory is an error, not an empty run.
+        "ANSIBLE_INVENTORY_UNPARSED_FAILED": "True",
+        "ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED": "True",
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_FORCE_COLOR": "0",
     }

@@ -160,3 +160,12 @@ def exit_code(collector: Collector) -> int:
         return EXIT_NOT_RUN
     findings = collector.unreachable or any(o.status.is_finding for o in collector.outcomes.values())
     return EXIT_FINDINGS if findings else EXIT_COMPLIANT
+
+
+def as_dict(collector: Collector) -> dict:
+    """Machine-readable results: per host, unreachable reason or per-control status and details."""
+    hosts: dict[str, dict] = {h: {"unreachable": r, "controls": {}} for h, r in collector.unreachable.items()}
+    for o in collector.results():
+        entry = hosts.setdefault(o.host, {"unreachable": None, "controls": {}})
+        entry["controls"][o.control] = {"status": o.status.value, "details": o.details}
+    return {"mode": "check" if collector.check else "apply", "hosts": hosts}

@@ -22,24 +22,25 @@ DETAIL_LINES = 12  # per finding, unless --full
 class LiveProgress:
     """Hosts and tasks done, redrawn at most 8 times a second on a terminal; silent elsewhere."""
 
-    def __init__(self, console: Console, hosts: tuple[str, ...], check: bool):
+    def __init__(self, console: Console, hosts: tuple[str, ...], check: bool, silent: bool = False):
         self.console, self.hosts, self.check = console, hosts, check
+        self.enabled = console.is_terminal and not silent
         self.live = Live(console=console, transient=True, auto_refresh=False)
         self.started = time.monotonic()
         self.last_draw = 0.0
 
     def __enter__(self):
-        if self.console.is_terminal:
+        if self.enabled:
             self.live.start()
         return self
 
     def __exit__(self, *exc):
-        if self.console.is_terminal:
+        if self.enabled:
             self.live.stop()
 
     def on_event(self, event: dict, collector: Collector) -> None:
         now = time.monotonic()
-        if not self.console.is_terminal or now - self.last_draw < 0.125:
+        if not self.enabled or now - self.last_draw < 0.125:
             return
         self.last_draw = now
         self.live.update(self._render(collector), refresh=True)

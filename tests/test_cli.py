@@ -1,0 +1,77 @@
+"""The click commands: help, bad input, confirmation, missing tools. No lab needed."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from harden import __version__
+from harden.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARDEN_STATE_DIR", str(tmp_path / "state"))
+
+    def invoke(*args, input=None):
+        return CliRunner().invoke(main, list(args), input=input)
+    return invoke
+
+
+def inventory(tmp_path, text, name="hosts.yml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_help_documents_commands_and_exit_codes(run):
+    result = run("--help")
+    assert result.exit_code == 0
+    for word in ("check", "apply", "lab", "Exit codes", "0  every control is compliant", "2  findings"):
+        assert word in result.output
+    assert run("--version").output.strip().endswith(__version__)
+
+
+def test_missing_inventory_is_a_one_line_error(run):
+    result = run("check", "-i", "/nonexistent/hosts.yml")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: inventory /nonexistent/hosts.yml does not exist"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("all:\n  hosts: [\n", "could not be parsed"),
+    ("all: {}\n", "has no hosts"),
+    ("all:\n  hosts:\n    a: {harden_environment: test}\n    b: {harden_environment: production}\n",
+     "mixes environments"),
+    ("all:\n  vars: {harden_environment: prod}\n  hosts: {a: }\n", "use test or production"),
+])
+def test_bad_inventory_is_rejected_before_any_host_is_contacted(run, tmp_path, text, message):
+    result = run("check", "-i", inventory(tmp_path, text))
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not (tmp_path / "state" / "runner").exists()
+
+
+def test_apply_asks_first_and_a_no_changes_nothing(run, tmp_path):
+    path = inventory(tmp_path, "all:\n  hosts:\n    web-01: {ansible_host: 127.0.0.1, ansible_port: 9}\n")
+    result = run("apply", "-i", path, input="n\n")
+    assert result.exit_code == 1
+    assert "Apply hardening to 1 host(s)" in result.output and "Aborted" in result.output
+    assert not (tmp_path / "state" / "runner").exists()
+
+
+def test_no_host_reached_exits_1_and_names_the_host(run, tmp_path):
+    # Port 9 on loopback: nothing listens there, so SSH is refused at once.
+    path = inventory(tmp_path, "all:\n  hosts:\n    web-01: {ansible_host: 127.0.0.1, ansible_port: 9}\n")
+    result = run("check", "-i", path, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.output[: result.output.rindex("}") + 1])
+    assert report["hosts"]["web-01"]["unreachable"]
+    assert "no host was reached" in result.output
+
+
+def test_lab_without_podman_says_what_to_do(run, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no podman anywhere
+    result = run("lab", "status")
+    assert result.exit_code == 1
+    assert "podman is not installed: run scripts/setup.sh" in result.output
