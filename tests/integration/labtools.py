@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-LAB = "harden-test"  # a lab of its own, apart from the user's `harden lab`
+LAB = os.environ.get("HARDEN_TEST_LAB", "harden-test")  # a lab of its own, apart from `harden lab`
 
 
 def harden(*args: str) -> tuple[int, dict]:
