@@ -66,3 +66,12 @@ def test_malformed_catalog_is_rejected_naming_the_file(tmp_path, text, message):
     with pytest.raises(CatalogError, match=message) as err:
         load_catalog(tmp_path)
     assert "bad.yml" in str(err.value)
+
+
+def test_every_parameter_a_control_names_is_declared_by_a_role():
+    from harden.parameters import role_parameters
+
+    declared = role_parameters()
+    for control in load_catalog().values():
+        missing = [p for p in control.parameters if p not in declared]
+        assert not missing, f"{control.id} names undeclared parameters {missing}"

@@ -75,3 +75,48 @@ def test_lab_without_podman_says_what_to_do(run, monkeypatch, tmp_path):
     result = run("lab", "status")
     assert result.exit_code == 1
     assert "podman is not installed: run scripts/setup.sh" in result.output
+
+
+def test_profile_validate_lists_problems_with_lines_and_fails(run, tmp_path):
+    assert run("profile", "validate", "hipaa-baseline", "hipaa-strict").exit_code == 0
+    bad = inventory(tmp_path, "name: bad\nextends: hipaa-baseline\nparameters:\n  accounts_dormant_dayz: 3\n",
+                    "bad.yml")
+    result = run("profile", "validate", bad)
+    assert result.exit_code == 1
+    assert "bad.yml:4: unknown parameter accounts_dormant_dayz: did you mean accounts_dormant_days?" in result.output
+
+
+def test_profile_show_masks_secret_parameters_and_diff_shows_changes(run, tmp_path):
+    path = inventory(tmp_path, "name: site\nextends: hipaa-baseline\nparameters:\n"
+                               "  accounts_weak_passwords_extra: [Winter2019!]\n  accounts_dormant_days: 30\n",
+                     "site.yml")
+    shown = run("profile", "show", path)
+    assert shown.exit_code == 0
+    assert "Winter2019!" not in shown.output and "(secret)" in shown.output
+    diff = run("profile", "diff", "hipaa-baseline", path)
+    assert "~ accounts_dormant_days: 90 -> 30" in diff.output
+    assert "Winter2019!" not in diff.output
+
+
+def test_controls_filter_and_show(run):
+    listed = run("controls", "--nist", "SC-8").output
+    assert "svc-telnet-absent" in listed and "acct-weak-passwords-locked" not in listed
+    shown = run("controls", "show", "svc-ftp-absent")
+    assert shown.exit_code == 0 and "164.312(e)(1)" in shown.output and "parameter services_allowed" in shown.output
+    unknown = run("controls", "show", "svc-nope")
+    assert unknown.exit_code == 1 and "unknown control svc-nope" in unknown.output
+
+
+def test_a_bad_profile_stops_the_run_before_any_host_is_contacted(run, tmp_path):
+    path = inventory(tmp_path, "all:\n  hosts:\n    web-01: {ansible_host: 127.0.0.1, ansible_port: 9}\n")
+    bad = inventory(tmp_path, "name: bad\nextends: nowhere\n", "bad.yml")
+    result = run("check", "-i", path, "--profile", bad)
+    assert result.exit_code == 1 and "no such profile" in result.output
+    assert not (tmp_path / "state" / "runner").exists()
+
+
+def test_an_inventory_that_sets_a_role_parameter_is_refused(run, tmp_path):
+    path = inventory(tmp_path, "all:\n  hosts:\n    pacs-01: {services_allowed: [cups-daemon]}\n")
+    result = run("check", "-i", path)
+    assert result.exit_code == 1
+    assert "sets services_allowed for pacs-01: role parameters are set in the profile" in result.output

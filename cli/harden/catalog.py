@@ -14,7 +14,7 @@ from harden.paths import catalog_dir
 ID_PATTERN = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
 LEVELS = ("low", "medium", "high")
 REQUIRED = ("id", "title", "role", "severity", "lockout_risk", "hipaa", "nist", "changes")
-OPTIONAL = ("cis", "stig")
+OPTIONAL = ("cis", "stig", "parameters")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Control:
     changes: str
     cis: dict = field(default_factory=dict)
     stig: tuple[str, ...] = ()
+    parameters: tuple[str, ...] = ()  # role variables that tailor this control
 
 
 class CatalogError(HardenError):
@@ -57,6 +58,7 @@ def _control(record: object, where: str) -> Control:
         id=cid, title=record["title"], role=record["role"], severity=record["severity"],
         lockout_risk=record["lockout_risk"], hipaa=tuple(record["hipaa"]), nist=tuple(record["nist"]),
         changes=record["changes"], cis=dict(record.get("cis") or {}), stig=tuple(record.get("stig") or ()),
+        parameters=tuple(record.get("parameters") or ()),
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import ansible_runner
 
 from harden.errors import HardenError
+from harden.parameters import role_parameters
 from harden.paths import ansible_env
 
 ENVIRONMENTS = ("test", "production")
@@ -20,6 +21,7 @@ class Inventory:
     hosts: tuple[str, ...]
     environment: str | None  # from the harden_environment variable; None when unset
     hostvars: dict
+    groups: dict  # host -> set of every group it is in, directly or through child groups
 
 
 def _first_error(text: str) -> str:
@@ -53,4 +55,32 @@ def load_inventory(path: str | Path) -> Inventory:
     environment = envs.pop()
     if environment is not None and environment not in ENVIRONMENTS:
         raise HardenError(f"inventory {path}: harden_environment is {environment!r}; use test or production")
-    return Inventory(path=path, hosts=tuple(hosts), environment=environment, hostvars=hostvars)
+    return Inventory(path=path, hosts=tuple(hosts), environment=environment, hostvars=hostvars,
+                     groups=_memberships(response, hosts))
+
+
+def _memberships(response: dict, hosts: list[str]) -> dict:
+    groups = {name: g for name, g in response.items() if name != "_meta" and isinstance(g, dict)}
+
+    def members(name: str, seen: frozenset = frozenset()) -> set:
+        group = groups.get(name, {})
+        found = set(group.get("hosts") or [])
+        for child in group.get("children") or []:
+            if child not in seen:
+                found |= members(child, seen | {name})
+        return found
+
+    by_group = {name: members(name) for name in groups}
+    return {h: {g for g, m in by_group.items() if h in m} | {"all"} for h in hosts}
+
+
+def refuse_inventory_parameters(inventory: Inventory, profile) -> None:
+    """Profile parameters reach Ansible as extra vars, which beat inventory vars: a role parameter set
+    in the inventory would be silently ignored. Tailoring belongs in the profile, documented."""
+    params = role_parameters()
+    for host in inventory.hosts:
+        clash = sorted(set(inventory.hostvars.get(host, {})) & set(params))
+        if clash:
+            raise HardenError(
+                f"inventory {inventory.path} sets {', '.join(clash)} for {host}: role parameters are set in the "
+                f"profile ({profile.path}), and a host-specific deviation is an exception there")

@@ -21,14 +21,16 @@ class Status(StrEnum):
     WOULD_CHANGE = "would change"
     CHANGED = "changed"
     HELD_BACK = "held back"
+    EXCEPTED = "excepted"  # a documented exception in the profile: not applied on this host
     FAILED = "failed"
 
     @property
     def is_finding(self) -> bool:
-        return self is not Status.COMPLIANT
+        return self not in (Status.COMPLIANT, Status.EXCEPTED)
 
 
-RANK = {Status.COMPLIANT: 0, Status.WOULD_CHANGE: 1, Status.CHANGED: 1, Status.HELD_BACK: 2, Status.FAILED: 3}
+RANK = {Status.COMPLIANT: 0, Status.EXCEPTED: 0, Status.WOULD_CHANGE: 1, Status.CHANGED: 1, Status.HELD_BACK: 2,
+        Status.FAILED: 3}
 
 
 @dataclass
@@ -84,8 +86,9 @@ def _apt_summary(text: str) -> list[str]:
 class Collector:
     """Folds runner events into outcomes; also counts what the live view shows."""
 
-    def __init__(self, check: bool):
+    def __init__(self, check: bool, excepted: dict | None = None):
         self.check = check
+        self.excepted = excepted or {}  # host -> {control: why}, from the profile
         self.outcomes: dict[tuple[str, str], Outcome] = {}
         self.unreachable: dict[str, str] = {}
         self.tasks_done: dict[str, int] = {}
@@ -129,6 +132,15 @@ class Collector:
             out.details += [f"held back: {m}" for m in (msg if isinstance(msg, list) else [msg])]
 
     def results(self) -> list[Outcome]:
+        """Outcomes; a control excepted on a host, and left alone there, is reported as excepted."""
+        for host, controls in self.excepted.items():
+            if host in self.unreachable or not any(h == host for h, _ in self.outcomes):
+                continue
+            for control, why in controls.items():
+                out = self.outcome(host, control)
+                if out.status is Status.COMPLIANT:
+                    out.status = Status.EXCEPTED
+                    out.details = [why]
         return sorted(self.outcomes.values(), key=lambda o: (o.host, o.control))
 
     def hosts(self) -> list[str]:

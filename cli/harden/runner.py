@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import secrets
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,16 +13,37 @@ from pathlib import Path
 import ansible_runner
 
 from harden.inventory import Inventory
+from harden.parameters import role_parameters
 from harden.paths import ansible_env, site_playbook, state_dir
+from harden.profile import Profile
 from harden.results import Collector
 
 
 @dataclass(frozen=True)
 class RunRequest:
     inventory: Inventory
+    profile: Profile
     check: bool
     limit: str | None = None
     forks: int | None = None
+
+    def excepted(self) -> dict[str, dict[str, str]]:
+        """host -> {control: why} for every host a profile exception applies to."""
+        result = {}
+        for host in self.inventory.hosts:
+            found = self.profile.excepted(host, self.inventory.groups.get(host, {"all"}))
+            if found:
+                result[host] = {control: e.summary() for control, e in found.items()}
+        return result
+
+    def extravars(self) -> tuple[dict, dict]:
+        """The one translation from profile to Ansible variables (the roles check them again):
+        (plain variables, secret variables that must stay off command lines and artifacts)."""
+        secret = {k: v for k, v in self.profile.parameters.items() if role_parameters()[k].secret}
+        plain = {k: v for k, v in self.profile.parameters.items() if k not in secret}
+        plain["harden_profile"] = {"name": self.profile.name, "digest": self.profile.digest}
+        plain["harden_excepted_by_host"] = {h: sorted(c) for h, c in self.excepted().items()}
+        return plain, secret
 
 
 @dataclass
@@ -41,7 +64,7 @@ def run_site(request: RunRequest, on_event: Callable[[dict, Collector], None] | 
     run_id = new_run_id()
     private = state_dir() / "runner"  # artifacts land in runner/artifacts/<run id>
     private.mkdir(parents=True, exist_ok=True)
-    collector = Collector(check=request.check)
+    collector = Collector(check=request.check, excepted=request.excepted())
 
     def handle(event: dict) -> bool:
         collector.feed(event)
@@ -49,20 +72,33 @@ def run_site(request: RunRequest, on_event: Callable[[dict, Collector], None] | 
             on_event(event, collector)
         return True  # keep the event in the artifacts
 
-    started = time.monotonic()
-    runner = ansible_runner.run(
+    plain, secret = request.extravars()
+    cmdline = "--check --diff" if request.check else "--diff"
+    with tempfile.TemporaryDirectory(prefix="harden-secret-") as scratch:
+        if secret:  # a 0600 file outside the artifacts, gone when the run ends
+            secret_file = Path(scratch) / "vars.json"
+            secret_file.touch(mode=0o600)
+            secret_file.write_text(json.dumps(secret))
+            cmdline += f" -e @{secret_file}"
+        started = time.monotonic()
+        runner = _run(request, run_id, private, plain, cmdline, handle)
+    return RunResult(
+        run_id=run_id, status=runner.status, rc=runner.rc, artifact_dir=Path(runner.config.artifact_dir),
+        collector=collector, seconds=time.monotonic() - started,
+    )
+
+
+def _run(request: RunRequest, run_id: str, private: Path, extravars: dict, cmdline: str, handle):
+    return ansible_runner.run(
         private_data_dir=str(private),
         ident=run_id,
         playbook=str(site_playbook()),
         inventory=str(request.inventory.path.resolve()),
-        cmdline="--check --diff" if request.check else "--diff",
+        cmdline=cmdline,
         envvars=ansible_env(),
+        extravars=extravars,
         limit=request.limit,
         forks=request.forks,
         event_handler=handle,
         quiet=True,
-    )
-    return RunResult(
-        run_id=run_id, status=runner.status, rc=runner.rc, artifact_dir=Path(runner.config.artifact_dir),
-        collector=collector, seconds=time.monotonic() - started,
     )

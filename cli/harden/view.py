@@ -14,9 +14,15 @@ from harden.results import Collector, Status
 
 STYLE = {
     Status.COMPLIANT: "green", Status.WOULD_CHANGE: "yellow", Status.CHANGED: "cyan",
-    Status.HELD_BACK: "magenta", Status.FAILED: "bold red",
+    Status.HELD_BACK: "magenta", Status.EXCEPTED: "blue", Status.FAILED: "bold red",
 }
 DETAIL_LINES = 12  # per finding, unless --full
+
+
+def make_console() -> Console:
+    """A console for people; in logs and pipes, wide lines rather than wrapped ones."""
+    console = Console(highlight=False)
+    return console if console.is_terminal else Console(highlight=False, width=160)
 
 
 class LiveProgress:
@@ -63,7 +69,7 @@ class LiveProgress:
 
 def print_findings(console: Console, collector: Collector, catalog: dict[str, Control], full: bool) -> None:
     """Every finding, grouped by host, with the control's mappings and what changes."""
-    findings = [o for o in collector.results() if o.status.is_finding]
+    findings = [o for o in collector.results() if o.status.is_finding or o.status is Status.EXCEPTED]
     for host, reason in sorted(collector.unreachable.items()):
         console.print(Text.assemble((host, "bold underline"), "  ", ("unreachable", "bold red"), f": {reason}"))
     for host in sorted({o.host for o in findings}):
@@ -90,7 +96,7 @@ def print_summary(console: Console, hosts: tuple[str, ...], collector: Collector
     table = Table(title="Summary per host", title_justify="left", header_style="bold")
     table.add_column("host")
     columns = [Status.COMPLIANT, Status.WOULD_CHANGE if collector.check else Status.CHANGED,
-               Status.HELD_BACK, Status.FAILED]
+               Status.HELD_BACK, Status.EXCEPTED, Status.FAILED]
     for status in columns:
         table.add_column(status.value, justify="right", style=STYLE[status])
     table.add_column("note")

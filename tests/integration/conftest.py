@@ -29,22 +29,21 @@ def lab_state(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def fresh_host(lab_state):
-    """Start one fresh neglected host of a release; returns (host, inventory path). Removed at the end."""
+def fresh_lab(lab_state):
+    """Start `count` fresh neglected hosts of a release in a lab of their own; returns (hosts, inventory).
+    Every lab started here is removed at the end of the session."""
     from harden import lab
 
     started = []
 
-    def lab_of(release: str) -> str:
-        return f"{LAB}{lab.RELEASES[release][-2:]}"  # harden-test12, harden-test13: one lab per release
-
-    def start(release: str):
-        inventory = lab_state / f"{release}.yml"
-        lab.down(lab=lab_of(release), inventory=inventory)  # always a freshly neglected host
-        host = lab.up(1, release, progress=lambda _: None, lab=lab_of(release), inventory=inventory)[0]
-        started.append(release)
-        return host, inventory
+    def start(release: str, count: int = 1, purpose: str = ""):
+        name = f"{LAB}{purpose}{lab.RELEASES[release][-2:]}"  # e.g. harden-test12, harden-testex12
+        inventory = lab_state / f"{name}.yml"
+        lab.down(lab=name, inventory=inventory)  # always freshly neglected hosts
+        hosts = lab.up(count, release, progress=lambda _: None, lab=name, inventory=inventory)
+        started.append((name, inventory))
+        return hosts, inventory
 
     yield start
-    for release in started:
-        lab.down(lab=lab_of(release), inventory=lab_state / f"{release}.yml")
+    for name, inventory in started:
+        lab.down(lab=name, inventory=inventory)

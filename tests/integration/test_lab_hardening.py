@@ -33,8 +33,8 @@ PLANTED = {
 
 
 @pytest.fixture(scope="module", params=["bookworm", "trixie"])
-def runs(request, fresh_host):
-    host, inventory = fresh_host(request.param)
+def runs(request, fresh_lab):
+    (host,), inventory = fresh_lab(request.param)
     before = on_host(host.name, SNAPSHOT)
     check = harden("check", "-i", str(inventory))
     after_check = on_host(host.name, SNAPSHOT)

@@ -1,0 +1,61 @@
+"""A documented exception on real hosts: the control is excepted on that host only, with its
+justification, and the host's setting is left as it was. Secret parameters stay out of artifacts."""
+
+import subprocess
+
+import pytest
+import yaml
+from labtools import harden, on_host
+
+pytestmark = pytest.mark.lab
+
+SECRET = "Retired-Site-Pw-7731"  # a site's old default: a secret the run must not write down
+JUSTIFICATION = "lab scanner still uploads over FTP; replaced by SFTP in CHG-2001"
+
+
+@pytest.fixture(scope="module")
+def excepted_run(fresh_lab, lab_state, tmp_path_factory):
+    hosts, inventory = fresh_lab("bookworm", count=2, purpose="ex")
+    keep, fix = hosts
+    profile = tmp_path_factory.mktemp("profiles") / "site.yml"
+    profile.write_text(yaml.safe_dump({
+        "name": "site", "extends": "hipaa-baseline",
+        "parameters": {"accounts_weak_passwords_extra": [SECRET]},
+        "exceptions": [{"control": "svc-ftp-absent", "scope": [keep.name], "justification": JUSTIFICATION,
+                        "compensating_controls": ["port 21 open to the scanner VLAN only"], "owner": "it-infra",
+                        "approver": "ciso", "ticket": "CHG-2001", "expires": "2099-01-01"}],
+    }))
+    # An account with the site's retired password: only the secret parameter can find it.
+    on_host(fix.name, f"useradd -m -s /bin/bash clinic1 && echo 'clinic1:{SECRET}' | chpasswd")
+    check = harden("check", "-i", str(inventory), "--profile", str(profile))
+    apply = harden("apply", "-i", str(inventory), "--profile", str(profile), "--yes")
+    return {"keep": keep, "fix": fix, "check": check, "apply": apply, "state": lab_state}
+
+
+def status(report, host, control="svc-ftp-absent"):
+    return report["hosts"][host.name]["controls"][control]
+
+
+def test_the_exception_applies_to_its_host_only_with_its_justification(excepted_run):
+    for run in ("check", "apply"):
+        _, report = excepted_run[run]
+        kept = status(report, excepted_run["keep"])
+        assert kept["status"] == "excepted"
+        assert JUSTIFICATION in kept["details"][0] and "CHG-2001" in kept["details"][0]
+    assert status(excepted_run["check"][1], excepted_run["fix"])["status"] == "would change"
+    assert status(excepted_run["apply"][1], excepted_run["fix"])["status"] == "changed"
+
+
+def test_the_excepted_hosts_setting_is_untouched_and_the_other_host_is_fixed(excepted_run):
+    installed = "dpkg-query -W -f='${db:Status-Abbrev}' vsftpd 2>/dev/null || true"
+    assert on_host(excepted_run["keep"].name, installed).startswith("ii")
+    assert not on_host(excepted_run["fix"].name, installed).startswith("ii")
+    # Everything else was still hardened on the excepted host.
+    assert status(excepted_run["apply"][1], excepted_run["keep"], "svc-telnet-absent")["status"] == "changed"
+
+
+def test_a_secret_parameter_is_used_on_the_host_but_never_reaches_the_artifacts(excepted_run):
+    weak = status(excepted_run["check"][1], excepted_run["fix"], "acct-weak-passwords-locked")
+    assert any(d.startswith("clinic1:") for d in weak["details"])
+    found = subprocess.run(["grep", "-rl", SECRET, str(excepted_run["state"])], capture_output=True, text=True)
+    assert found.stdout == "", f"secret written to {found.stdout}"
