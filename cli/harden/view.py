@@ -99,14 +99,13 @@ def print_summary(console: Console, hosts: tuple[str, ...], collector: Collector
                Status.HELD_BACK, Status.EXCEPTED, Status.FAILED]
     for status in columns:
         table.add_column(status.value, justify="right", style=STYLE[status])
-    table.add_column("note")
     for host in hosts:
         if host in collector.unreachable:
-            table.add_row(host, *["-"] * len(columns), Text("unreachable", style="bold red"))
+            table.add_row(Text(f"{host} (unreachable)", style="bold red"), *["-"] * len(columns))
             continue
         mine = [o for (h, _), o in collector.outcomes.items() if h == host]
         if not mine:
             continue  # outside --limit
         counts = [sum(1 for o in mine if o.status is s) for s in columns]
-        table.add_row(host, *map(str, counts), "")
+        table.add_row(host, *map(str, counts))
     console.print(table)
