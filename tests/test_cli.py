@@ -53,11 +53,27 @@ def test_bad_inventory_is_rejected_before_any_host_is_contacted(run, tmp_path, t
 
 
 def test_apply_asks_first_and_a_no_changes_nothing(run, tmp_path):
-    path = inventory(tmp_path, "all:\n  hosts:\n    web-01: {ansible_host: 127.0.0.1, ansible_port: 9}\n")
+    path = inventory(tmp_path, "all:\n  vars: {harden_environment: test}\n"
+                               "  hosts:\n    web-01: {ansible_host: 127.0.0.1, ansible_port: 9}\n")
     result = run("apply", "-i", path, input="n\n")
     assert result.exit_code == 1
-    assert "Apply hardening to 1 host(s)" in result.output and "Aborted" in result.output
+    assert "Apply profile hipaa-baseline to 1 host(s)" in result.output and "Aborted" in result.output
     assert not (tmp_path / "state" / "runner").exists()
+
+
+def test_apply_refuses_an_inventory_that_does_not_say_its_environment(run, tmp_path):
+    path = inventory(tmp_path, "all:\n  hosts:\n    web-01: {ansible_host: 127.0.0.1, ansible_port: 9}\n")
+    result = run("apply", "-i", path, "--yes")
+    assert result.exit_code == 1
+    assert "set harden_environment to test or production" in result.output
+    runs = run("runs").output
+    assert "refused" in runs  # the refusal itself is evidence
+
+
+def test_unknown_control_in_selection_is_refused(run, tmp_path):
+    path = inventory(tmp_path, "all:\n  hosts:\n    web-01: {ansible_host: 127.0.0.1, ansible_port: 9}\n")
+    result = run("check", "-i", path, "--controls", "svc-telnet-absent,svc-nope")
+    assert result.exit_code == 1 and "unknown control(s) svc-nope" in result.output
 
 
 def test_no_host_reached_exits_1_and_names_the_host(run, tmp_path):

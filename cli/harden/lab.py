@@ -174,14 +174,14 @@ def inventory_path() -> Path:
     return project_root() / "inventories" / "lab" / "hosts.yml"
 
 
-def write_inventory(running: list[LabHost], key: Path, path: Path) -> Path:
+def write_inventory(running: list[LabHost], key: Path, path: Path, environment: str = "test") -> Path:
     groups: dict[str, dict] = {}
     for host in running:
         group = groups.setdefault(RELEASES.get(host.release, host.release), {"hosts": {}})
         group["hosts"][host.name] = {"ansible_host": "127.0.0.1", "ansible_port": host.port}
     inventory = {"all": {
         "vars": {
-            "harden_environment": "test",
+            "harden_environment": environment,
             "ansible_user": OPERATOR,
             "ansible_ssh_private_key_file": str(key),
             # Lab hosts share their image's host keys and come and go: do not pin them.

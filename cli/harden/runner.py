@@ -26,6 +26,12 @@ class RunRequest:
     check: bool
     limit: str | None = None
     forks: int | None = None
+    controls: tuple[str, ...] = ()  # only these (Ansible tags); empty: all the profile selects
+    skip: tuple[str, ...] = ()
+
+    @property
+    def selection(self) -> dict:
+        return {"controls": sorted(self.controls), "skip": sorted(self.skip), "limit": self.limit}
 
     def excepted(self) -> dict[str, dict[str, str]]:
         """host -> {control: why} for every host a profile exception applies to."""
@@ -60,11 +66,13 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
 
 
-def run_site(request: RunRequest, on_event: Callable[[dict, Collector], None] | None = None) -> RunResult:
-    run_id = new_run_id()
+def run_site(request: RunRequest, on_event: Callable[[dict, Collector], None] | None = None,
+             collector: Collector | None = None, run_id: str | None = None) -> RunResult:
+    """One ansible-runner run of site.yml. A rollout passes the same collector to every batch."""
+    run_id = run_id or new_run_id()
     private = state_dir() / "runner"  # artifacts land in runner/artifacts/<run id>
     private.mkdir(parents=True, exist_ok=True)
-    collector = Collector(check=request.check, excepted=request.excepted())
+    collector = collector or Collector(check=request.check, excepted=request.excepted())
 
     def handle(event: dict) -> bool:
         collector.feed(event)
@@ -99,6 +107,8 @@ def _run(request: RunRequest, run_id: str, private: Path, extravars: dict, cmdli
         extravars=extravars,
         limit=request.limit,
         forks=request.forks,
+        tags=",".join(request.controls) or None,
+        skip_tags=",".join(request.skip) or None,
         event_handler=handle,
         quiet=True,
     )
