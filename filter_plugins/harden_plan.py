@@ -155,6 +155,12 @@ def plan_notes(items: list) -> list:
     return [f"{i['name']}: {i['note'] or i['action']}" for i in items if i["action"] in ("held_back", "report")]
 
 
+def selected(plan: dict, run_tags, skip_tags) -> dict:
+    """The part of a plan whose controls this run executes (--controls / --skip-controls are tags)."""
+    run_all = not run_tags or "all" in run_tags
+    return {c: v for c, v in plan.items() if (run_all or c in run_tags) and c not in (skip_tags or [])}
+
+
 def paths_outside(paths: list, dirs: list) -> list:
     """Paths not inside any of dirs."""
     prefixes = [d.rstrip("/") + "/" for d in dirs if d not in ("", "/")]
@@ -171,4 +177,5 @@ class FilterModule:
             "harden_with_actions": with_actions,
             "harden_plan_notes": plan_notes,
             "harden_paths_outside": paths_outside,
+            "harden_selected": selected,
         }

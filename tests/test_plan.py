@@ -119,3 +119,10 @@ def test_an_excepted_control_plans_nothing_and_does_not_shadow_other_controls():
     denied = {"svc-ftp-absent": ["vsftpd"], "svc-telnet-absent": ["telnetd"]}
     assert plan.purge_plan(denied, ["vsftpd", "telnetd"], [], ["svc-ftp-absent"]) == {
         "svc-ftp-absent": [], "svc-telnet-absent": ["telnetd"]}
+
+
+def test_only_the_controls_a_run_executes_count_as_purged():
+    purge = {"svc-ftp-absent": ["vsftpd"], "svc-telnet-absent": ["telnetd"]}
+    assert plan.selected(purge, ["all"], []) == purge
+    assert plan.selected(purge, ["acct-software-accounts-removed"], []) == {}
+    assert plan.selected(purge, ["all"], ["svc-ftp-absent"]) == {"svc-telnet-absent": ["telnetd"]}

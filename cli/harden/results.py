@@ -86,9 +86,11 @@ def _apt_summary(text: str) -> list[str]:
 class Collector:
     """Folds runner events into outcomes; also counts what the live view shows."""
 
-    def __init__(self, check: bool, excepted: dict | None = None):
+    def __init__(self, check: bool, excepted: dict | None = None, selected=(), skipped=()):
         self.check = check
         self.excepted = excepted or {}  # host -> {control: why}, from the profile
+        # --controls / --skip-controls: a task shared by several controls reports only for the chosen ones
+        self.selected, self.skipped = set(selected), set(skipped)
         self.outcomes: dict[tuple[str, str], Outcome] = {}
         self.unreachable: dict[str, str] = {}
         self.tasks_done: dict[str, int] = {}
@@ -118,7 +120,7 @@ class Collector:
             out.raise_to(Status.FAILED)
             out.details.append(f"{data.get('task', '')}: {_failure_message(res)}")
             return
-        if control is None:
+        if control is None or not self._chosen(control):
             return
         out = self.outcome(host, control)
         if kind == "runner_on_skipped":
@@ -131,12 +133,18 @@ class Collector:
             msg = res["msg"]
             out.details += [f"held back: {m}" for m in (msg if isinstance(msg, list) else [msg])]
 
+    def _chosen(self, control: str) -> bool:
+        return (not self.selected or control in self.selected or control == "inv-host-facts") \
+            and control not in self.skipped
+
     def results(self) -> list[Outcome]:
         """Outcomes; a control excepted on a host, and left alone there, is reported as excepted."""
         for host, controls in self.excepted.items():
             if host in self.unreachable or not any(h == host for h, _ in self.outcomes):
                 continue
             for control, why in controls.items():
+                if not self._chosen(control):
+                    continue
                 out = self.outcome(host, control)
                 if out.status is Status.COMPLIANT:
                     out.status = Status.EXCEPTED

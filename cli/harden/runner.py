@@ -42,6 +42,9 @@ class RunRequest:
                 result[host] = {control: e.summary() for control, e in found.items()}
         return result
 
+    def new_collector(self) -> Collector:
+        return Collector(check=self.check, excepted=self.excepted(), selected=self.controls, skipped=self.skip)
+
     def extravars(self) -> tuple[dict, dict]:
         """The one translation from profile to Ansible variables (the roles check them again):
         (plain variables, secret variables that must stay off command lines and artifacts)."""
@@ -72,7 +75,7 @@ def run_site(request: RunRequest, on_event: Callable[[dict, Collector], None] | 
     run_id = run_id or new_run_id()
     private = state_dir() / "runner"  # artifacts land in runner/artifacts/<run id>
     private.mkdir(parents=True, exist_ok=True)
-    collector = collector or Collector(check=request.check, excepted=request.excepted())
+    collector = collector or request.new_collector()
 
     def handle(event: dict) -> bool:
         collector.feed(event)

@@ -65,7 +65,7 @@ def recorded_run(ledger: Ledger, request: RunRequest, kind: str, live: Callable,
         inventory=str(request.inventory.path), environment=request.inventory.environment, hosts=hosts,
         change_id=change_id, parent_id=parent_id, gate_run_id=gate_run_id, override_reason=override_reason,
         selection=request.selection)
-    collector = Collector(check=request.check, excepted=request.excepted())
+    collector = request.new_collector()
     recorded = Recorded(run_id=run_id, kind=kind, collector=collector, exit_code=EXIT_NOT_RUN, seconds=0.0)
     started = time.monotonic()
     try:
