@@ -59,3 +59,24 @@ def test_a_secret_parameter_is_used_on_the_host_but_never_reaches_the_artifacts(
     assert any(d.startswith("clinic1:") for d in weak["details"])
     found = subprocess.run(["grep", "-rl", SECRET, str(excepted_run["state"])], capture_output=True, text=True)
     assert found.stdout == "", f"secret written to {found.stdout}"
+
+
+def test_a_host_with_every_control_excepted_is_left_exactly_as_it_was(fresh_lab, tmp_path):
+    """Every role honours exceptions: with all of them excepted, an apply changes nothing at all."""
+    from harden.catalog import load_catalog
+
+    (host,), inventory = fresh_lab("trixie", purpose="exall")
+    controls = [c.id for c in load_catalog().values() if c.role != "inventory"]
+    profile = tmp_path / "nothing.yml"
+    profile.write_text(yaml.safe_dump({"name": "nothing", "extends": "hipaa-baseline", "exceptions": [
+        {"control": c, "scope": ["all"], "justification": "measuring a host as it is", "owner": "qa",
+         "compensating_controls": ["none: lab host"], "approver": "qa-lead", "ticket": "QA-1",
+         "expires": "2099-01-01"} for c in controls]}))
+    snapshot = ("dpkg-query -W -f='${Package} ${Version} ${db:Status-Abbrev}\\n'; "
+                "sha256sum /etc/passwd /etc/shadow /etc/group /etc/ssh/sshd_config; ls -la /etc/ssh/sshd_config.d")
+    before = on_host(host.name, snapshot)
+    code, report = harden("apply", "-i", str(inventory), "--profile", str(profile), "--yes")
+    assert on_host(host.name, snapshot) == before
+    statuses = {c: o["status"] for c, o in report["hosts"][host.name]["controls"].items()}
+    assert {c: s for c, s in statuses.items() if c != "inv-host-facts"} == dict.fromkeys(controls, "excepted")
+    assert code == 0
