@@ -49,7 +49,7 @@ def test_bad_inventory_is_rejected_before_any_host_is_contacted(run, tmp_path, t
     result = run("check", "-i", inventory(tmp_path, text))
     assert result.exit_code == 1
     assert message in result.output
-    assert not (tmp_path / "state" / "runner").exists()
+    assert not (tmp_path / "state" / "runs").exists()
 
 
 def test_apply_asks_first_and_a_no_changes_nothing(run, tmp_path):
@@ -58,7 +58,7 @@ def test_apply_asks_first_and_a_no_changes_nothing(run, tmp_path):
     result = run("apply", "-i", path, input="n\n")
     assert result.exit_code == 1
     assert "Apply profile hipaa-baseline to 1 host(s)" in result.output and "Aborted" in result.output
-    assert not (tmp_path / "state" / "runner").exists()
+    assert not (tmp_path / "state" / "runs").exists()
 
 
 def test_apply_refuses_an_inventory_that_does_not_say_its_environment(run, tmp_path):
@@ -128,7 +128,7 @@ def test_a_bad_profile_stops_the_run_before_any_host_is_contacted(run, tmp_path)
     bad = inventory(tmp_path, "name: bad\nextends: nowhere\n", "bad.yml")
     result = run("check", "-i", path, "--profile", bad)
     assert result.exit_code == 1 and "no such profile" in result.output
-    assert not (tmp_path / "state" / "runner").exists()
+    assert not (tmp_path / "state" / "runs").exists()
 
 
 def test_an_inventory_that_sets_a_role_parameter_is_refused(run, tmp_path):
@@ -136,3 +136,18 @@ def test_an_inventory_that_sets_a_role_parameter_is_refused(run, tmp_path):
     result = run("check", "-i", path)
     assert result.exit_code == 1
     assert "sets services_allowed for pacs-01: role parameters are set in the profile" in result.output
+
+
+def test_a_run_never_sees_the_variables_of_an_earlier_run(run, tmp_path):
+    """ansible-runner re-reads env/extravars from its private data dir: each run must have its own."""
+    path = inventory(tmp_path, "all:\n  hosts:\n    web-01: {ansible_host: 127.0.0.1, ansible_port: 9}\n")
+    custom = inventory(tmp_path, "name: c\nextends: hipaa-baseline\nparameters: {accounts_dormant_days: 31}\n",
+                       "c.yml")
+    first = json.loads(run("check", "-i", path, "--json", "--profile", custom).output.split("\nError")[0])
+    second = json.loads(run("check", "-i", path, "--json").output.split("\nError")[0])
+    runs = tmp_path / "state" / "runs"
+    first_vars = json.loads((runs / first["run_id"] / "env" / "extravars").read_text())
+    second_vars = json.loads((runs / second["run_id"] / "env" / "extravars").read_text())
+    second_cmd = (runs / second["run_id"] / "artifacts" / second["run_id"] / "command").read_text()
+    assert first_vars["accounts_dormant_days"] == 31 and second_vars["accounts_dormant_days"] == 90
+    assert str(runs / first["run_id"]) not in second_cmd

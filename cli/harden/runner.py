@@ -73,8 +73,10 @@ def run_site(request: RunRequest, on_event: Callable[[dict, Collector], None] | 
              collector: Collector | None = None, run_id: str | None = None) -> RunResult:
     """One ansible-runner run of site.yml. A rollout passes the same collector to every batch."""
     run_id = run_id or new_run_id()
-    private = state_dir() / "runner"  # artifacts land in runner/artifacts/<run id>
-    private.mkdir(parents=True, exist_ok=True)
+    # A private data dir per run: ansible-runner writes env/extravars there and reads it back on every
+    # later run in the same dir, so a shared one would leak one run's variables into the next.
+    private = state_dir() / "runs" / run_id
+    private.mkdir(parents=True)
     collector = collector or request.new_collector()
 
     def handle(event: dict) -> bool:
