@@ -11,12 +11,13 @@ import click
 
 from harden import __version__
 from harden.catalog import load_catalog
+from harden.cli_evidence import diff_command, evidence_command, report_command
 from harden.cli_lab import lab_group
 from harden.cli_ledger import runs_command, show_command
 from harden.cli_profile import controls_group, profile_group
 from harden.errors import EXIT_NOT_RUN, HardenError
 from harden.gate import GateRefused, parse_window, production_gate
-from harden.inventory import load_inventory, refuse_inventory_parameters
+from harden.inventory import load_inventory, refuse_inventory_parameters, snapshot
 from harden.ledger import Ledger
 from harden.paths import state_dir
 from harden.profile import DEFAULT_PROFILE, load_profile
@@ -185,7 +186,8 @@ def _record_refusal(ledger: Ledger, request: RunRequest, change_id: str | None, 
     ledger.start_run(run_id=run_id, kind="apply", operator=operator(), toolkit_version=toolkit_version(),
                      profile_name=request.profile.name, profile_digest=request.profile.digest,
                      inventory=str(request.inventory.path), environment=request.inventory.environment,
-                     hosts=request.inventory.hosts, change_id=change_id, selection=request.selection)
+                     hosts=request.inventory.hosts, change_id=change_id, selection=request.selection,
+                     profile=request.profile.document(), inventory_snapshot=snapshot(request.inventory))
     ledger.finish_run(run_id, "refused", EXIT_NOT_RUN, f"promotion gate: {reason}")
 
 
@@ -236,3 +238,6 @@ main.add_command(profile_group)
 main.add_command(controls_group)
 main.add_command(runs_command)
 main.add_command(show_command)
+main.add_command(report_command)
+main.add_command(evidence_command)
+main.add_command(diff_command)

@@ -9,24 +9,10 @@ from rich.table import Table
 from harden.catalog import load_catalog
 from harden.errors import HardenError
 from harden.parameters import role_parameters
-from harden.profile import DEFAULT_PROFILE, Profile, load_profile
+from harden.profile import DEFAULT_PROFILE, SECRET, Profile, load_profile
 from harden.view import make_console
 
 console = make_console()
-SECRET = "(secret)"
-
-
-def _shown(profile: Profile) -> dict:
-    params = role_parameters()
-    return {
-        "name": profile.name, "extends": list(profile.chain[1:]), "digest": profile.digest,
-        "description": profile.description, "controls": list(profile.controls),
-        "parameters": {k: (SECRET if params[k].secret else v) for k, v in sorted(profile.parameters.items())},
-        "exceptions": [{"control": e.control, "scope": list(e.scope), "justification": e.justification,
-                        "compensating_controls": list(e.compensating_controls), "owner": e.owner,
-                        "approver": e.approver, "ticket": e.ticket, "expires": e.expires.isoformat()}
-                       for e in profile.exceptions],
-    }
 
 
 @click.group(name="profile")
@@ -40,7 +26,7 @@ def profile_show(name: str) -> None:
     """Print a profile as harden resolves it (extends merged, secrets masked)."""
     profile = load_profile(name)
     _warn(profile)
-    click.echo(yaml.safe_dump(_shown(profile), sort_keys=False, width=110), nl=False)
+    click.echo(yaml.safe_dump(profile.document(), sort_keys=False, width=110), nl=False)
 
 
 @profile_group.command(name="validate")
@@ -67,7 +53,7 @@ def profile_validate(names: tuple[str, ...]) -> None:
 @click.argument("second")
 def profile_diff(first: str, second: str) -> None:
     """What differs between two profiles: controls, parameters, exceptions."""
-    a, b = _shown(load_profile(first)), _shown(load_profile(second))
+    a, b = load_profile(first).document(), load_profile(second).document()
     lines = [f"- control {c}" for c in sorted(set(a["controls"]) - set(b["controls"]))]
     lines += [f"+ control {c}" for c in sorted(set(b["controls"]) - set(a["controls"]))]
     for key in sorted(set(a["parameters"]) | set(b["parameters"])):

@@ -59,6 +59,12 @@ def load_inventory(path: str | Path) -> Inventory:
                      groups=_memberships(response, hosts))
 
 
+def snapshot(inventory: Inventory) -> dict:
+    """What the inventory said when a run was made (the ledger strips secrets before storing it)."""
+    return {"path": str(inventory.path), "environment": inventory.environment, "hosts": list(inventory.hosts),
+            "groups": {h: sorted(g) for h, g in inventory.groups.items()}, "hostvars": inventory.hostvars}
+
+
 def _memberships(response: dict, hosts: list[str]) -> dict:
     groups = {name: g for name, g in response.items() if name != "_meta" and isinstance(g, dict)}
 

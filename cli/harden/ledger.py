@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harden.errors import HardenError
+from harden.redact import strip_secrets
 
 # Each entry migrates the schema from version i to i + 1. Never edit a released entry: add one.
 MIGRATIONS: list[str] = [
@@ -69,6 +70,21 @@ MIGRATIONS: list[str] = [
     CREATE INDEX runs_gate ON runs (kind, environment, profile_digest, toolkit_version, started_at);
     CREATE INDEX runs_parent ON runs (parent_id);
     """,
+    # 3: evidence: the profile and inventory in force for each run (secrets stripped), and the asset
+    # inventory's snapshots with their history
+    """
+    ALTER TABLE runs ADD COLUMN profile TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE runs ADD COLUMN inventory_snapshot TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE assets (
+        collection_id TEXT NOT NULL,
+        collected_at REAL NOT NULL,
+        inventory TEXT NOT NULL,
+        host TEXT NOT NULL,
+        facts TEXT NOT NULL,                      -- JSON, secrets stripped
+        PRIMARY KEY (collection_id, host)
+    );
+    CREATE INDEX assets_host ON assets (host, collected_at);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 FINDING_STATUSES = ("would change", "changed", "held back", "failed")
@@ -97,6 +113,8 @@ class RunRecord:
     selection: dict
     note: str | None
     counts: dict  # outcome status -> how many
+    profile: dict  # as resolved for the run, secrets masked
+    inventory_snapshot: dict  # hosts, groups and variables, secrets stripped
 
     @property
     def failed(self) -> int:
@@ -146,16 +164,19 @@ class Ledger:
     def start_run(self, *, run_id: str, kind: str, operator: str, toolkit_version: str, profile_name: str,
                   profile_digest: str, inventory: str, environment: str | None, hosts: Iterable[str],
                   change_id: str | None = None, parent_id: str | None = None, gate_run_id: str | None = None,
-                  override_reason: str | None = None, selection: dict | None = None) -> None:
+                  override_reason: str | None = None, selection: dict | None = None,
+                  profile: dict | None = None, inventory_snapshot: dict | None = None) -> None:
         with self._transaction():
             self.db.execute(
                 "INSERT INTO runs (id, kind, status, started_at, operator, toolkit_version, profile_name,"
                 " profile_digest, inventory, environment, change_id, hosts, pid, machine, parent_id,"
-                " gate_run_id, override_reason, selection) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?, ?, ?, ?)",
+                " gate_run_id, override_reason, selection, profile, inventory_snapshot) VALUES (?, ?, 'running', ?,"
+                " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, kind, time.time(), operator, toolkit_version, profile_name, profile_digest, inventory,
                  environment, change_id, json.dumps(sorted(hosts)), os.getpid(), socket.gethostname(), parent_id,
-                 gate_run_id, override_reason, json.dumps(selection or {}, sort_keys=True)))
+                 gate_run_id, override_reason, json.dumps(selection or {}, sort_keys=True),
+                 json.dumps(strip_secrets(profile or {}), default=str),
+                 json.dumps(strip_secrets(inventory_snapshot or {}), default=str)))
 
     def record_results(self, run_id: str, outcomes: Iterable, unreachable: dict, artifact_dir: str | None) -> None:
         """Add one batch's outcomes (a run may have several batches)."""
@@ -232,7 +253,8 @@ class Ledger:
             environment=row["environment"], change_id=row["change_id"], hosts=json.loads(row["hosts"]),
             artifacts=json.loads(row["artifacts"]), exit_code=row["exit_code"], parent_id=row["parent_id"],
             gate_run_id=row["gate_run_id"], override_reason=row["override_reason"],
-            selection=json.loads(row["selection"]), note=row["note"], counts=counts)
+            selection=json.loads(row["selection"]), note=row["note"], counts=counts,
+            profile=json.loads(row["profile"]), inventory_snapshot=json.loads(row["inventory_snapshot"]))
 
 
 class _Transaction:
@@ -258,3 +280,16 @@ def _alive(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def record_assets(ledger: Ledger, collection_id: str, inventory: str, facts_by_host: dict) -> None:
+    with ledger._transaction():
+        ledger.db.executemany(
+            "INSERT INTO assets (collection_id, collected_at, inventory, host, facts) VALUES (?, ?, ?, ?, ?)",
+            [(collection_id, time.time(), inventory, host, json.dumps(strip_secrets(facts)))
+             for host, facts in facts_by_host.items()])
+
+
+def asset_history(ledger: Ledger, host: str | None = None) -> list[sqlite3.Row]:
+    where, args = ("WHERE host = ?", [host]) if host else ("", [])
+    return ledger.db.execute(f"SELECT * FROM assets {where} ORDER BY collected_at DESC, host", args).fetchall()

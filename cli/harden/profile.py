@@ -34,7 +34,7 @@ import yaml
 from harden import sourcefile
 from harden.catalog import load_catalog
 from harden.errors import HardenError
-from harden.parameters import check_value
+from harden.parameters import check_value, role_parameters
 from harden.paths import project_root
 
 DEFAULT_PROFILE = "hipaa-baseline"
@@ -42,6 +42,7 @@ TOP_KEYS = {"name", "description", "extends", "controls", "parameters", "excepti
 EXCEPTION_FIELDS = ("control", "scope", "justification", "compensating_controls", "owner", "approver",
                     "ticket", "expires")
 WARN_DAYS = 30  # exceptions expiring this soon are warned about
+SECRET = "(secret)"
 
 
 class ProfileError(HardenError):
@@ -87,6 +88,19 @@ class Profile:
         data = {"controls": sorted(self.controls), "parameters": self.parameters,
                 "exceptions": [{k: v for k, v in asdict(e).items() if k != "source"} for e in self.exceptions]}
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+    def document(self) -> dict:
+        """The profile as resolved, for people and evidence: secret parameters masked."""
+        params = role_parameters()
+        return {
+            "name": self.name, "extends": list(self.chain[1:]), "digest": self.digest,
+            "description": self.description, "controls": list(self.controls),
+            "parameters": {k: (SECRET if params[k].secret else v) for k, v in sorted(self.parameters.items())},
+            "exceptions": [{"control": e.control, "scope": list(e.scope), "justification": e.justification,
+                            "compensating_controls": list(e.compensating_controls), "owner": e.owner,
+                            "approver": e.approver, "ticket": e.ticket, "expires": e.expires.isoformat()}
+                           for e in self.exceptions],
+        }
 
     def excepted(self, host: str, groups: set[str]) -> dict[str, ControlException]:
         return {e.control: e for e in self.exceptions if e.applies_to(host, groups)}

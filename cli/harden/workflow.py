@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from harden.errors import EXIT_FINDINGS, EXIT_NOT_RUN, HardenError
+from harden.inventory import snapshot
 from harden.ledger import Ledger
 from harden.results import Collector, Status, exit_code
 from harden.runner import RunRequest, new_run_id, run_site
@@ -64,7 +65,7 @@ def recorded_run(ledger: Ledger, request: RunRequest, kind: str, live: Callable,
         profile_name=request.profile.name, profile_digest=request.profile.digest,
         inventory=str(request.inventory.path), environment=request.inventory.environment, hosts=hosts,
         change_id=change_id, parent_id=parent_id, gate_run_id=gate_run_id, override_reason=override_reason,
-        selection=request.selection)
+        selection=request.selection, profile=request.profile.document(), inventory_snapshot=snapshot(request.inventory))
     collector = request.new_collector()
     recorded = Recorded(run_id=run_id, kind=kind, collector=collector, exit_code=EXIT_NOT_RUN, seconds=0.0)
     started = time.monotonic()
