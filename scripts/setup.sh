@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 system_packages=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs openssh-client iproute2
-                 ca-certificates git)
+                 ca-certificates git chromium)  # chromium: the HTML report is checked in a real browser
 
 missing=()
 for pkg in "${system_packages[@]}"; do

@@ -11,6 +11,7 @@ import click
 
 from harden import __version__
 from harden.catalog import load_catalog
+from harden.cli_assets import inventory_command, vulns_command
 from harden.cli_evidence import diff_command, evidence_command, report_command
 from harden.cli_lab import lab_group
 from harden.cli_ledger import runs_command, show_command
@@ -241,3 +242,5 @@ main.add_command(show_command)
 main.add_command(report_command)
 main.add_command(evidence_command)
 main.add_command(diff_command)
+main.add_command(inventory_command)
+main.add_command(vulns_command)

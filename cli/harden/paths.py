@@ -23,6 +23,10 @@ def site_playbook() -> Path:
     return project_root() / "playbooks" / "site.yml"
 
 
+def inventory_playbook() -> Path:
+    return project_root() / "playbooks" / "inventory.yml"
+
+
 def ansible_cfg() -> Path:
     return project_root() / "ansible.cfg"
 
@@ -54,6 +58,7 @@ def ansible_env() -> dict:
         "ANSIBLE_ROLES_PATH": str(root / "roles"),
         "ANSIBLE_LIBRARY": str(root / "library"),
         "ANSIBLE_FILTER_PLUGINS": str(root / "filter_plugins"),
+        "ANSIBLE_MODULE_UTILS": str(root / "module_utils"),
         # A broken inventory is an error, not an empty run.
         "ANSIBLE_INVENTORY_UNPARSED_FAILED": "True",
         "ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED": "True",

@@ -102,18 +102,13 @@ def run_site(request: RunRequest, on_event: Callable[[dict, Collector], None] | 
 
 
 def _run(request: RunRequest, run_id: str, private: Path, extravars: dict, cmdline: str, handle):
-    return ansible_runner.run(
-        private_data_dir=str(private),
-        ident=run_id,
-        playbook=str(site_playbook()),
-        inventory=str(request.inventory.path.resolve()),
-        cmdline=cmdline,
-        envvars=ansible_env(),
-        extravars=extravars,
-        limit=request.limit,
-        forks=request.forks,
-        tags=",".join(request.controls) or None,
-        skip_tags=",".join(request.skip) or None,
-        event_handler=handle,
-        quiet=True,
-    )
+    return run_playbook(site_playbook(), request.inventory, private, run_id, handle, cmdline=cmdline,
+                        extravars=extravars, limit=request.limit, forks=request.forks,
+                        tags=",".join(request.controls) or None, skip_tags=",".join(request.skip) or None)
+
+
+def run_playbook(playbook: Path, inventory: Inventory, private: Path, run_id: str, handle, **options):
+    """The one call into ansible-runner: its events go to handle; returns the runner."""
+    return ansible_runner.run(private_data_dir=str(private), ident=run_id, playbook=str(playbook),
+                              inventory=str(inventory.path.resolve()), envvars=ansible_env(), event_handler=handle,
+                              quiet=True, **options)
