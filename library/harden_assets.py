@@ -14,8 +14,14 @@ import os
 import platform
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.harden_facts import (enabled_services, listening_ports, local_accounts, os_release,
-                                               packages_with_versions, pending_updates)
+from ansible.module_utils.harden_facts import (
+    enabled_services,
+    listening_ports,
+    local_accounts,
+    os_release,
+    packages_with_versions,
+    pending_updates,
+)
 
 
 def main():

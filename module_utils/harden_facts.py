@@ -52,7 +52,8 @@ def listening_ports():
         parts = line.split()
         if len(parts) >= 5:
             address, _, port = parts[4].rpartition(":")
-            result.append({"proto": parts[0], "address": address.strip("[]"), "port": int(port) if port.isdigit() else port})
+            number = int(port) if port.isdigit() else port
+            result.append({"proto": parts[0], "address": address.strip("[]"), "port": number})
     return sorted(result, key=lambda p: (str(p["port"]), p["proto"], p["address"]))
 
 

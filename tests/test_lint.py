@@ -12,7 +12,7 @@ BIN = Path(sys.executable).parent
 
 
 @pytest.mark.parametrize("command", [
-    ["ruff", "check", "cli", "tests", "library", "filter_plugins"],
+    ["ruff", "check", "cli", "tests", "library", "filter_plugins", "module_utils"],
     ["yamllint", "--strict", "."],
     ["ansible-lint", "--offline"],
 ], ids=lambda c: c[0])
