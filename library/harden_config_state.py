@@ -86,6 +86,16 @@ def container():
     return ""
 
 
+def os_release():
+    values = {}
+    for line in read_text("/etc/os-release").splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            values[key.lower()] = value.strip().strip('"')
+    return {"id": values.get("id", ""), "version_id": values.get("version_id", ""),
+            "codename": values.get("version_codename", "")}
+
+
 def sshd_effective():
     """sshd -T as {keyword: value}; keywords that repeat (port, hostkey, ...) become lists."""
     rc, out = run(["/usr/sbin/sshd", "-T"])
@@ -129,7 +139,7 @@ def path_state(path):
     except KeyError:
         group = str(st.st_gid)
     kind = "directory" if stat.S_ISDIR(st.st_mode) else "link" if stat.S_ISLNK(st.st_mode) else "file"
-    return {"exists": True, "type": kind, "mode": "%04o" % stat.S_IMODE(st.st_mode), "owner": owner, "group": group}
+    return {"exists": True, "type": kind, "mode": f"{stat.S_IMODE(st.st_mode):04o}", "owner": owner, "group": group}
 
 
 def read_text(path):
@@ -235,7 +245,7 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    state = {"container": container()}
+    state = {"container": container(), "os": os_release()}
     if p["sshd"]:
         state["sshd"] = sshd_effective()
     if p["sysctl"]:
