@@ -50,6 +50,25 @@ def other_updates(updates: list, excluded=()) -> list:
                   if not u.get("security") and u["name"] not in excluded)
 
 
+def perms_plan(wanted: list, paths: dict) -> list:
+    """Existing paths whose mode is looser than allowed or whose owner or group is wrong.
+
+    wanted: [{path, mode (the loosest allowed, octal string), owner, group}]. The planned mode keeps
+    the current bits that are allowed, so a stricter mode is never loosened.
+    """
+    plan = []
+    for item in wanted:
+        now = paths.get(item["path"], {})
+        if not now.get("exists") or now.get("type") == "link":
+            continue
+        current, allowed = int(now["mode"], 8), int(str(item["mode"]), 8)
+        mode = current & allowed
+        if mode != current or now["owner"] != item["owner"] or now["group"] != item["group"]:
+            plan.append({"path": item["path"], "mode": f"{mode:04o}", "owner": item["owner"], "group": item["group"],
+                         "was": f"{now['mode']} {now['owner']}:{now['group']}"})
+    return plan
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -57,4 +76,5 @@ class FilterModule:
             "harden_sysctl_off": sysctl_off,
             "harden_security_updates": security_updates,
             "harden_other_updates": other_updates,
+            "harden_perms_plan": perms_plan,
         }
