@@ -12,7 +12,8 @@ module: harden_apt_updates
 short_description: Report pending and security updates, reboot-required and APT trust settings
 options:
   security_source:
-    description: deb822 stanza of the release's security archive, used when no configured source has it.
+    description: deb822 stanza of the release's security archive, used when no configured source has it
+      ({codename} is replaced by the release's code name).
     type: str
     required: true
   lists_dir:
@@ -92,6 +93,11 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    codename = ""
+    for line in read("/etc/os-release").splitlines():
+        if line.startswith("VERSION_CODENAME="):
+            codename = line.split("=", 1)[1].strip().strip('"')
+    security_source = p["security_source"].replace("{codename}", codename)
     files = source_files()
     security_configured = has_security(files)
     lists = p["lists_dir"]
@@ -103,7 +109,7 @@ def main():
                 shutil.copy(path, parts)
         if not security_configured:
             with open(os.path.join(parts, "harden-security.sources"), "w", encoding="utf-8") as fh:
-                fh.write(p["security_source"].strip() + "\n")
+                fh.write(security_source.strip() + "\n")
         opts = ["-o", f"Dir::Etc::SourceParts={parts}", "-o", f"Dir::State::Lists={lists}",
                 "-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=",
                 "-o", "APT::Sandbox::User=root"]
@@ -131,6 +137,8 @@ def main():
                             "security": "-Security:" in origins or "-security" in origins})
     reboot = os.path.exists("/run/reboot-required") or os.path.exists("/var/run/reboot-required")
     module.exit_json(changed=False, state={
+        "codename": codename,
+        "security_source": security_source.strip() + "\n",
         "security_source_configured": security_configured,
         "updates": updates,
         "reboot_required": reboot,
