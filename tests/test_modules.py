@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from conftest import load_file_module
+from loaders import load_file_module
 
 host_state = load_file_module("library/harden_host_state.py")
 weak = load_file_module("library/harden_weak_passwords.py")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import load_file_module
+from loaders import load_file_module
 
 plan = load_file_module("filter_plugins/harden_plan.py")
 NOW = 20_000 * 86400.0  # a fixed "today", in seconds
@@ -108,3 +108,14 @@ def test_dormant_accounts_are_reported_or_locked_but_recent_ones_are_not(lock, a
 def test_trust_files_in_protected_homes_are_kept():
     paths = ["/home/demo/.rhosts", "/home/ops/.netrc", "/home/opsx/.netrc"]
     assert plan.paths_outside(paths, ["/home/ops"]) == ["/home/demo/.rhosts", "/home/opsx/.netrc"]
+
+
+def test_an_excepted_control_plans_nothing_and_does_not_shadow_other_controls():
+    s = state(account("admin", 1001))
+    settings = {"generic": ["admin"], "generic_action": "remove", "excepted": ["acct-generic-accounts-removed"]}
+    result = plan.accounts_plan(s, ["admin"], settings, now=NOW)
+    assert result["acct-generic-accounts-removed"] == []
+    assert names(result["acct-weak-passwords-locked"], "lock_password") == ["admin"]
+    denied = {"svc-ftp-absent": ["vsftpd"], "svc-telnet-absent": ["telnetd"]}
+    assert plan.purge_plan(denied, ["vsftpd", "telnetd"], [], ["svc-ftp-absent"]) == {
+        "svc-ftp-absent": [], "svc-telnet-absent": ["telnetd"]}
