@@ -13,12 +13,10 @@ NOLOGIN_SHELLS = {"/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/
 SHELL_IS_THE_JOB = {"sync", "shutdown", "halt"}
 
 
-def purge_plan(denied: dict, installed, excluded=(), excepted=()) -> dict:
-    """control -> installed packages it purges (sorted), leaving out packages the site excludes and
-    controls the profile excepts on this host."""
-    installed, excluded, excepted = set(installed), set(excluded), set(excepted)
-    return {control: [] if control in excepted else sorted((set(pkgs) & installed) - excluded)
-            for control, pkgs in denied.items()}
+def purge_plan(denied: dict, installed, excluded=()) -> dict:
+    """control -> installed packages it purges (sorted), leaving out packages the site excludes."""
+    installed, excluded = set(installed), set(excluded)
+    return {control: sorted((set(pkgs) & installed) - excluded) for control, pkgs in denied.items()}
 
 
 def packages_in_sections(packages: dict, sections) -> list:
@@ -27,14 +25,11 @@ def packages_in_sections(packages: dict, sections) -> list:
     return sorted(name for name, section in packages.items() if section.rsplit("/", 1)[-1] in wanted)
 
 
-def mask_plan(denied: dict, installed, keep, package_units: dict, unit_files: dict, excepted=()) -> dict:
+def mask_plan(denied: dict, installed, keep, package_units: dict, unit_files: dict) -> dict:
     """control -> units to mask: those of kept packages, for units that exist and are not masked."""
     kept = set(installed) & set(keep)
     plan = {}
     for control, pkgs in denied.items():
-        if control in excepted:
-            plan[control] = []
-            continue
         units = {u for p in set(pkgs) & kept for u in package_units.get(p, [])}
         plan[control] = sorted(u for u in units if u in unit_files and unit_files[u] != "masked")
     return plan
@@ -68,11 +63,8 @@ def accounts_plan(state: dict, weak: list, settings: dict, now: float | None = N
         "acct-weak-passwords-locked", "acct-no-empty-passwords", "acct-legacy-defaults-locked",
         "acct-system-nologin-locked", "acct-dormant-accounts")}
     removed = set()
-    excepted = set(settings.get("excepted", []))
 
     def add(control, name, action, note=""):
-        if control in excepted:
-            return  # the profile excepts this control on this host: it changes and reports nothing
         if name in protected:
             plan[control].append(_item(name, "held_back", note or "protected account: not changed"))
         else:

@@ -24,7 +24,6 @@ from harden.paths import state_dir
 from harden.profile import DEFAULT_PROFILE, load_profile
 from harden.results import as_dict
 from harden.rollout import batches as split_batches
-from harden.rollout import select_hosts
 from harden.runner import RunRequest, new_run_id
 from harden.toolkit import operator, toolkit_version
 from harden.view import LiveProgress, make_console, print_findings, print_summary
@@ -153,7 +152,7 @@ def apply(ctx, inventory_path, profile_name, limit, controls, skip_controls, for
         raise
     rollout = None
     if inventory.environment == "production":
-        rollout = split_batches(select_hosts(inventory, limit), batch)
+        rollout = split_batches(inventory.select(limit), batch)
     if not quiet and not as_json:
         console.print(f"gate: {gate.message}", style="dim")
         if rollout:

@@ -23,6 +23,19 @@ class Inventory:
     hostvars: dict
     groups: dict  # host -> set of every group it is in, directly or through child groups
 
+    def select(self, limit: str | None) -> list[str]:
+        """Hosts named by a --limit of host and group names (comma separated), in inventory order.
+        Batches and per-host exceptions split a run by host, so they need names, not patterns."""
+        if not limit:
+            return list(self.hosts)
+        names = [n.strip() for n in limit.split(",") if n.strip()]
+        if any(set(n) & set("*?![]:&~") for n in names):
+            raise HardenError("with batches or per-host exceptions, --limit takes host and group names only")
+        chosen = [h for h in self.hosts if h in names or self.groups.get(h, set()) & set(names)]
+        if not chosen:
+            raise HardenError(f"--limit {limit} matches no host of {self.path}")
+        return chosen
+
 
 def _first_error(text: str) -> str:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]

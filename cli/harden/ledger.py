@@ -178,7 +178,7 @@ class Ledger:
                  json.dumps(strip_secrets(profile or {}), default=str),
                  json.dumps(strip_secrets(inventory_snapshot or {}), default=str)))
 
-    def record_results(self, run_id: str, outcomes: Iterable, unreachable: dict, artifact_dir: str | None) -> None:
+    def record_results(self, run_id: str, outcomes: Iterable, unreachable: dict, artifact_dirs=None) -> None:
         """Add one batch's outcomes (a run may have several batches)."""
         with self._transaction():
             self.db.executemany(
@@ -186,9 +186,10 @@ class Ledger:
                 [(run_id, o.host, o.control, str(o.status), json.dumps(o.details)) for o in outcomes])
             self.db.executemany("INSERT OR REPLACE INTO unreachable (run_id, host, reason) VALUES (?, ?, ?)",
                                 [(run_id, h, r) for h, r in unreachable.items()])
-            if artifact_dir:
+            if artifact_dirs:
                 row = self.db.execute("SELECT artifacts FROM runs WHERE id = ?", (run_id,)).fetchone()
-                artifacts = [*json.loads(row["artifacts"]), str(artifact_dir)]
+                added = [artifact_dirs] if isinstance(artifact_dirs, str) else list(artifact_dirs)
+                artifacts = [*json.loads(row["artifacts"]), *added]
                 self.db.execute("UPDATE runs SET artifacts = ? WHERE id = ?", (json.dumps(artifacts), run_id))
 
     def finish_run(self, run_id: str, status: str, exit_code: int | None, note: str | None = None) -> None:

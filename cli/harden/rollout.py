@@ -5,20 +5,6 @@ from __future__ import annotations
 import math
 
 from harden.errors import HardenError
-from harden.inventory import Inventory
-
-
-def select_hosts(inventory: Inventory, limit: str | None) -> list[str]:
-    """Hosts named by --limit (host or group names, comma separated), in inventory order."""
-    if not limit:
-        return list(inventory.hosts)
-    names = [n.strip() for n in limit.split(",") if n.strip()]
-    if any(set(n) & set("*?![]:&~") for n in names):
-        raise HardenError("with batches, --limit takes host and group names only (no patterns)")
-    chosen = [h for h in inventory.hosts if h in names or inventory.groups.get(h, set()) & set(names)]
-    if not chosen:
-        raise HardenError(f"--limit {limit} matches no host of {inventory.path}")
-    return chosen
 
 
 def batches(hosts: list[str], spec: str) -> list[list[str]]:

@@ -42,6 +42,19 @@ class RunRequest:
                 result[host] = {control: e.summary() for control, e in found.items()}
         return result
 
+    def exception_groups(self) -> list[tuple[str | None, tuple[str, ...]]]:
+        """(limit, controls to skip) per group of hosts that share their exceptions. Every task carries its
+        control's tag, so an excepted control is left out with --skip-tags on exactly those hosts."""
+        excepted = self.excepted()
+        if not excepted:
+            return [(self.limit, self.skip)]
+        chosen = self.inventory.select(self.limit)
+        by_set: dict[tuple[str, ...], list[str]] = {}
+        for host in chosen:
+            by_set.setdefault(tuple(sorted(excepted.get(host, {}))), []).append(host)
+        return [(",".join(hosts), tuple(sorted(set(self.skip) | set(controls))))
+                for controls, hosts in sorted(by_set.items())]
+
     def new_collector(self) -> Collector:
         return Collector(check=self.check, excepted=self.excepted(), selected=self.controls, skipped=self.skip)
 
@@ -51,16 +64,14 @@ class RunRequest:
         secret = {k: v for k, v in self.profile.parameters.items() if role_parameters()[k].secret}
         plain = {k: v for k, v in self.profile.parameters.items() if k not in secret}
         plain["harden_profile"] = {"name": self.profile.name, "digest": self.profile.digest}
-        plain["harden_excepted_by_host"] = {h: sorted(c) for h, c in self.excepted().items()}
         return plain, secret
 
 
 @dataclass
 class RunResult:
     run_id: str
-    status: str  # ansible-runner's: successful, failed, timeout, canceled
-    rc: int
-    artifact_dir: Path
+    status: str  # ansible-runner's (successful, failed, timeout, canceled); canceled if any part was
+    artifact_dirs: list[Path]
     collector: Collector
     seconds: float
 
@@ -87,24 +98,28 @@ def run_site(request: RunRequest, on_event: Callable[[dict, Collector], None] | 
 
     plain, secret = request.extravars()
     cmdline = "--check --diff" if request.check else "--diff"
+    groups = request.exception_groups()
+    statuses, artifact_dirs = [], []
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="harden-secret-") as scratch:
         if secret:  # a 0600 file outside the artifacts, gone when the run ends
             secret_file = Path(scratch) / "vars.json"
             secret_file.touch(mode=0o600)
             secret_file.write_text(json.dumps(secret))
             cmdline += f" -e @{secret_file}"
-        started = time.monotonic()
-        runner = _run(request, run_id, private, plain, cmdline, handle)
-    return RunResult(
-        run_id=run_id, status=runner.status, rc=runner.rc, artifact_dir=Path(runner.config.artifact_dir),
-        collector=collector, seconds=time.monotonic() - started,
-    )
-
-
-def _run(request: RunRequest, run_id: str, private: Path, extravars: dict, cmdline: str, handle):
-    return run_playbook(site_playbook(), request.inventory, private, run_id, handle, cmdline=cmdline,
-                        extravars=extravars, limit=request.limit, forks=request.forks,
-                        tags=",".join(request.controls) or None, skip_tags=",".join(request.skip) or None)
+        for index, (limit, skip) in enumerate(groups):
+            part = run_id if len(groups) == 1 else f"{run_id}-g{index + 1}"
+            runner = run_playbook(
+                site_playbook(), request.inventory, private, part, handle, cmdline=cmdline, extravars=plain,
+                limit=limit, forks=request.forks, tags=",".join(request.controls) or None,
+                skip_tags=",".join(skip) or None)
+            statuses.append(runner.status)
+            artifact_dirs.append(Path(runner.config.artifact_dir))
+            if runner.status == "canceled":
+                break
+    status = "canceled" if "canceled" in statuses else next((s for s in statuses if s != "successful"), "successful")
+    return RunResult(run_id=run_id, status=status, artifact_dirs=artifact_dirs, collector=collector,
+                     seconds=time.monotonic() - started)
 
 
 def run_playbook(playbook: Path, inventory: Inventory, private: Path, run_id: str, handle, **options):

@@ -76,8 +76,8 @@ def recorded_run(ledger: Ledger, request: RunRequest, kind: str, live: Callable,
                 suffix = f"-b{index + 1}" if batches else ""
                 with live(batch or hosts, request.check) as progress:
                     result = run_site(batch_request, progress.on_event, collector=collector, run_id=run_id + suffix)
-                recorded.artifact_dirs.append(str(result.artifact_dir))
-                _record(ledger, run_id, collector, batch, str(result.artifact_dir))
+                recorded.artifact_dirs += [str(d) for d in result.artifact_dirs]
+                _record(ledger, run_id, collector, batch, [str(d) for d in result.artifact_dirs])
                 if result.status == "canceled":  # ansible-runner caught SIGINT or SIGTERM and stopped Ansible
                     raise KeyboardInterrupt
                 if not batches:
@@ -111,8 +111,9 @@ def recorded_run(ledger: Ledger, request: RunRequest, kind: str, live: Callable,
     return recorded
 
 
-def _record(ledger: Ledger, run_id: str, collector: Collector, batch: list[str] | None, artifact_dir: str | None):
+def _record(ledger: Ledger, run_id: str, collector: Collector, batch: list[str] | None,
+            artifact_dirs: list[str] | None):
     chosen = set(batch) if batch else None
     outcomes = [o for o in collector.results() if chosen is None or o.host in chosen]
     unreachable = {h: r for h, r in collector.unreachable.items() if chosen is None or h in chosen}
-    ledger.record_results(run_id, outcomes, unreachable, artifact_dir)
+    ledger.record_results(run_id, outcomes, unreachable, artifact_dirs)
