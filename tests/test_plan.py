@@ -109,13 +109,3 @@ def test_trust_files_in_protected_homes_are_kept():
     paths = ["/home/demo/.rhosts", "/home/ops/.netrc", "/home/opsx/.netrc"]
     assert plan.paths_outside(paths, ["/home/ops"]) == ["/home/demo/.rhosts", "/home/opsx/.netrc"]
 
-
-def test_an_excepted_control_plans_nothing_and_does_not_shadow_other_controls():
-    s = state(account("admin", 1001))
-    settings = {"generic": ["admin"], "generic_action": "remove", "excepted": ["acct-generic-accounts-removed"]}
-    result = plan.accounts_plan(s, ["admin"], settings, now=NOW)
-    assert result["acct-generic-accounts-removed"] == []
-    assert names(result["acct-weak-passwords-locked"], "lock_password") == ["admin"]
-    denied = {"svc-ftp-absent": ["vsftpd"], "svc-telnet-absent": ["telnetd"]}
-    assert plan.purge_plan(denied, ["vsftpd", "telnetd"], [], ["svc-ftp-absent"]) == {
-        "svc-ftp-absent": [], "svc-telnet-absent": ["telnetd"]}
