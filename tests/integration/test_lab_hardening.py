@@ -90,7 +90,9 @@ def test_apply_makes_the_changes_check_predicted_control_by_control(runs):
     predicted = {c: o["status"] for c, o in controls(check, runs["host"]).items()}
     made = {c: o["status"] for c, o in controls(apply, runs["host"]).items()}
     expected = {c: ("changed" if s == "would change" else s) for c, s in predicted.items()}
-    assert made == expected
+    failures = {c: o["details"] for run in (check, apply) for c, o in controls(run, runs["host"]).items()
+                if o["status"] == "failed"}
+    assert made == expected, failures
 
 
 def test_account_changes_are_the_same_accounts_check_named(runs):
