@@ -80,3 +80,25 @@ def test_a_host_with_every_control_excepted_is_left_exactly_as_it_was(fresh_lab,
     statuses = {c: o["status"] for c, o in report["hosts"][host.name]["controls"].items()}
     assert {c: s for c, s in statuses.items() if c != "inv-host-facts"} == dict.fromkeys(controls, "excepted")
     assert code == 0
+
+
+def test_excepting_one_control_of_each_role_leaves_the_others_working(fresh_lab, tmp_path):
+    """Skipping a control by its tag must not starve the tasks its role's other controls depend on."""
+    from harden.catalog import load_catalog
+
+    (host,), inventory = fresh_lab("bookworm", purpose="exone")
+    by_role: dict = {}
+    for control in load_catalog().values():
+        if control.role != "inventory":
+            by_role.setdefault(control.role, []).append(control.id)
+    chosen = [ids[-1] for ids in by_role.values()]
+    profile = tmp_path / "one-each.yml"
+    profile.write_text(yaml.safe_dump({"name": "one-each", "extends": "hipaa-baseline", "exceptions": [
+        {"control": c, "scope": [host.name], "justification": "one control per role left alone", "owner": "qa",
+         "compensating_controls": ["none: lab host"], "approver": "qa-lead", "ticket": "QA-2",
+         "expires": "2099-01-01"} for c in chosen]}))
+    code, report = harden("apply", "-i", str(inventory), "--profile", str(profile), "--yes")
+    statuses = {c: o["status"] for c, o in report["hosts"][host.name]["controls"].items()}
+    assert [c for c, s in statuses.items() if s == "failed"] == []
+    assert {c: statuses[c] for c in chosen} == dict.fromkeys(chosen, "excepted")
+    assert sum(1 for s in statuses.values() if s == "changed") >= len(by_role)  # the rest still worked
