@@ -153,6 +153,11 @@ def selected(plan: dict, run_tags, skip_tags) -> dict:
     return {c: v for c, v in plan.items() if (run_all or c in run_tags) and c not in (skip_tags or [])}
 
 
+def runs(control: str, run_tags, skip_tags) -> bool:
+    """Whether this run executes a control (not left out by --controls, --skip-controls or an exception)."""
+    return bool(selected({control: True}, run_tags, skip_tags))
+
+
 def paths_outside(paths: list, dirs: list) -> list:
     """Paths not inside any of dirs."""
     prefixes = [d.rstrip("/") + "/" for d in dirs if d not in ("", "/")]
@@ -170,4 +175,5 @@ class FilterModule:
             "harden_plan_notes": plan_notes,
             "harden_paths_outside": paths_outside,
             "harden_selected": selected,
+            "harden_runs": runs,
         }
