@@ -69,6 +69,14 @@ def test_unreachable_host_is_a_finding_and_all_unreachable_means_no_run():
     assert report["hosts"]["up"]["controls"]["inv-host-facts"]["status"] == "compliant"
 
 
+def test_apt_plans_name_new_and_removed_packages():
+    prepared = ("The following additional packages will be installed:\n  libauparse0\n"
+                "The following NEW packages will be installed:\n  auditd libauparse0\n0 upgraded, 2 newly installed")
+    assert render_diff({"prepared": prepared}) == [
+        "additional packages will be installed:", "  libauparse0", "NEW packages will be installed:",
+        "  auditd libauparse0"]
+
+
 def test_render_diff_before_after_text():
     lines = render_diff({"before": "a\nb\n", "after": "a\nc\n", "before_header": "/etc/x", "after_header": "/etc/x"})
     assert "-b" in lines and "+c" in lines

@@ -8,6 +8,7 @@ cannot be reached has no outcomes, only its reason in Collector.unreachable.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -69,11 +70,14 @@ def render_diff(diff) -> list[str]:
     return lines
 
 
+APT_PLAN = re.compile(r"^The following (NEW |additional )?packages? will be")
+
+
 def _apt_summary(text: str) -> list[str]:
     """apt's plan without its advice: the REMOVED/installed package lists."""
     keep, lines = False, []
     for line in text.splitlines():
-        if line.startswith("The following packages will be") or line.startswith("The following package will be"):
+        if APT_PLAN.match(line):
             keep = True
             lines.append(line.replace("The following ", "").rstrip(":") + ":")
         elif keep and line.startswith("  "):
