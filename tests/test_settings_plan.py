@@ -1,20 +1,6 @@
 """Plans of the settings roles (filter_plugins/harden_settings_plan.py) and the read-only gatherers."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def load(relative):
-    path = ROOT / relative
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    spec.loader.exec_module(module)
-    return module
-
+from loaders import load_file_module as load
 
 plan = load("filter_plugins/harden_settings_plan.py")
 LIMITS = {"max": 365, "min": 1, "warn": 7}
