@@ -3,32 +3,21 @@ and passes through redaction, so no report can carry a secret the ledger did not
 
 from __future__ import annotations
 
+import importlib
+
 from harden.reports.data import ReportData, load_report_data
 
-FORMATS = ("html", "md", "json", "csv", "junit", "oscal")
-SUFFIX = {"html": "html", "md": "md", "json": "json", "csv": "csv", "junit": "junit.xml", "oscal": "oscal.json"}
+# format -> (module rendering it, file suffix). Modules load on use: OSCAL's models are heavy.
+MODULES = {"html": ("html", "html"), "md": ("markdown", "md"), "json": ("jsonfmt", "json"),
+           "csv": ("csvfmt", "csv"), "junit": ("junit", "junit.xml"), "oscal": ("oscal", "oscal.json")}
+FORMATS = tuple(MODULES)
+SUFFIX = {fmt: suffix for fmt, (_, suffix) in MODULES.items()}
 
 
 def render(data: ReportData, fmt: str) -> str:
-    if fmt == "html":
-        from harden.reports.html import render as html
-        return html(data)
-    if fmt == "md":
-        from harden.reports.markdown import render as md
-        return md(data)
-    if fmt == "json":
-        from harden.reports.jsonfmt import render as js
-        return js(data)
-    if fmt == "csv":
-        from harden.reports.csvfmt import render as csv
-        return csv(data)
-    if fmt == "junit":
-        from harden.reports.junit import render as junit
-        return junit(data)
-    if fmt == "oscal":
-        from harden.reports.oscal import render as oscal
-        return oscal(data)
-    raise ValueError(f"unknown report format {fmt}")
+    if fmt not in MODULES:
+        raise ValueError(f"unknown report format {fmt}")
+    return importlib.import_module(f"harden.reports.{MODULES[fmt][0]}").render(data)
 
 
 __all__ = ["FORMATS", "SUFFIX", "ReportData", "load_report_data", "render"]
