@@ -158,6 +158,26 @@ def runs(control: str, run_tags, skip_tags) -> bool:
     return bool(selected({control: True}, run_tags, skip_tags))
 
 
+def files_for_run(files: dict, run_tags, skip_tags) -> list:
+    """harden_files entries from {control: [entry, ...]}, each marked with its control, for the controls
+    this run executes (a role's one files task is tagged always; exceptions and --skip-controls act here).
+    A control with nothing to put in place still gets a bare {control} entry, so it is reported as examined."""
+    return [{**entry, "control": control} for control, entries in selected(files, run_tags, skip_tags).items()
+            for entry in entries or [{}]]
+
+
+def units_off(names: list, state: dict, running: bool) -> list:
+    """Units not yet enabled (or, when running is true, not yet running) by the host state gathered at
+    the start: only these need a systemd call."""
+    active = set(state.get("active_units", []))
+    return [n for n in names if state.get("units", {}).get(n) != "enabled" or (running and n not in active)]
+
+
+def missing(packages: list, state: dict) -> list:
+    """Packages the host state says are not installed: only these need an apt call."""
+    return [p for p in packages if p not in state.get("packages", {})]
+
+
 def paths_outside(paths: list, dirs: list) -> list:
     """Paths not inside any of dirs."""
     prefixes = [d.rstrip("/") + "/" for d in dirs if d not in ("", "/")]
@@ -176,4 +196,7 @@ class FilterModule:
             "harden_paths_outside": paths_outside,
             "harden_selected": selected,
             "harden_runs": runs,
+            "harden_files_for_run": files_for_run,
+            "harden_units_off": units_off,
+            "harden_missing": missing,
         }

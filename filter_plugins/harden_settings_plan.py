@@ -37,6 +37,52 @@ def sysctl_off(wanted: dict, current: dict) -> dict:
     return off
 
 
+def sysctl_files(wanted: dict, existing: list, live: bool, path: str) -> dict:
+    """harden_files entries per control: its kernel parameters (those this kernel has) persisted in its own
+    file, and set in the running kernel too when live (not in a container, whose kernel is the host's)."""
+    files = {}
+    for control, values in wanted.items():
+        values = {k: str(v) for k, v in values.items() if k in existing}
+        content = f"# harden: {control}\n" + "".join(f"{k}={v}\n" for k, v in values.items())
+        files[control] = [{"path": path.replace("CONTROL", control), "content": content, "owner": "root",
+                           "group": "root", "mode": "0644", "sysctl": values if live else {}}]
+    return files
+
+
+def rules_files(rules: dict, path: str) -> dict:
+    """harden_files entries per control: its audit rules in its own root-only file (CONTROL in path is the
+    control id without its audit-rules- prefix)."""
+    return {control: [{"path": path.replace("CONTROL", control.removeprefix("audit-rules-")), "owner": "root",
+                       "group": "root", "mode": "0640",
+                       "content": f"## harden: {control}\n" + "".join(f"{rule}\n" for rule in lines)}]
+            for control, lines in rules.items()}
+
+
+def block_files(blocks: dict, path: str, marker: str, validate: str) -> dict:
+    """harden_files entries per control: its lines as one marked block of a shared root-only file
+    (CONTROL in marker is the control id). A control without lines has no entry: its block stays."""
+    return {control: [{"path": path, "marker": marker.replace("CONTROL", control), "block": "\n".join(lines),
+                       "owner": "root", "group": "root", "mode": "0600", "validate": validate}] if lines else []
+            for control, lines in blocks.items()}
+
+
+def sshd_lines(effective: dict) -> list:
+    """`sshd -T` lines ("keyword value", lower case) from the keyword -> value(s) dict the state module reads."""
+    return [f"{key} {value}".lower() for key, values in effective.items()
+            for value in (values if isinstance(values, list) else [values])]
+
+
+def allow_files(files: dict, users: list) -> list:
+    """harden_files entries for cron.allow/at.allow: {path: group that reads it} and the allowed users."""
+    return [{"path": path, "owner": "root", "group": group, "mode": "0640", "content": "".join(f"{u}\n" for u in users)}
+            for path, group in files.items()]
+
+
+def setting_lines(settings: dict, regexp: str, line: str) -> list:
+    """harden_files `lines` for key/value settings: regexp and line are formats with {key} and {value}."""
+    return [{"regexp": regexp.format(key=k), "line": line.format(key=k, value=v)} for k, v in settings.items()]
+
+
 def security_updates(updates: list, excluded=()) -> list:
     """Names of packages with a pending security update, leaving out packages this run purges."""
     excluded = set(excluded)
@@ -74,6 +120,12 @@ class FilterModule:
         return {
             "harden_aging_plan": aging_plan,
             "harden_sysctl_off": sysctl_off,
+            "harden_sysctl_files": sysctl_files,
+            "harden_allow_files": allow_files,
+            "harden_block_files": block_files,
+            "harden_sshd_lines": sshd_lines,
+            "harden_rules_files": rules_files,
+            "harden_setting_lines": setting_lines,
             "harden_security_updates": security_updates,
             "harden_other_updates": other_updates,
             "harden_perms_plan": perms_plan,

@@ -156,6 +156,18 @@ def unit_files():
     return units
 
 
+def active_units():
+    """Units running now: with unit files, lets roles skip a start or an enable that is already true."""
+    try:
+        out = subprocess.run(
+            ["systemctl", "list-units", "--state=active", "--no-legend", "--no-pager", "--plain"],
+            check=True, capture_output=True, text=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return sorted(line.split()[0] for line in out.splitlines() if line.split())
+
+
 def trust_files(account_list, names):
     """Trust files in the home directories of real accounts (no walk: one stat per name)."""
     found = []
@@ -188,6 +200,7 @@ def main():
         "uid_min": int(defs.get("UID_MIN", 1000)),
         "uid_max": int(defs.get("UID_MAX", 60000)),
         "units": unit_files(),
+        "active_units": active_units(),
         "trust_files": trust_files(account_list, module.params["trust_file_names"]),
     }
     module.exit_json(changed=False, state=state)

@@ -18,6 +18,17 @@ def role_tasks():
             yield path.parts[-3], path, task
 
 
+def role_file_entries():
+    """(role, path, control) for the keys of every `*_files` mapping in a role's vars and defaults (what
+    harden_files puts in place, per control, in one call) and of other mappings keyed by control ids."""
+    ids = set(load_catalog())
+    for path in sorted((ROOT / "roles").glob("*/[vd][ae]*/main.yml")):
+        for name, value in (yaml.safe_load(path.read_text()) or {}).items():
+            if isinstance(value, dict) and (name.endswith("_files") or set(value) <= ids):
+                for control in value:
+                    yield path.parts[-3], path, control
+
+
 def test_catalog_loads_with_hipaa_and_nist_for_every_control():
     catalog = load_catalog()
     assert len(catalog) >= 19
@@ -29,6 +40,9 @@ def test_catalog_loads_with_hipaa_and_nist_for_every_control():
 def test_every_task_names_a_catalog_control_of_its_own_role_and_is_tagged_with_it():
     catalog = load_catalog()
     for role, path, task in role_tasks():
+        if "harden_files" in task:  # one call for the role's files: each entry names its control
+            assert task["name"].startswith(f"{role} | ") and task.get("tags") == ["always"], task["name"]
+            continue
         control = control_of(task.get("name", ""))
         assert control in catalog, f"{path}: task {task.get('name')!r} names no catalog control"
         assert catalog[control].role == role, f"{path}: {control} belongs to role {catalog[control].role}"
@@ -40,8 +54,17 @@ def test_every_task_names_a_catalog_control_of_its_own_role_and_is_tagged_with_i
         assert bound in (None, control), f"{path}: task {task['name']!r} acts for {bound}"
 
 
+def test_every_file_entry_names_a_catalog_control_of_its_own_role():
+    catalog = load_catalog()
+    entries = list(role_file_entries())
+    assert entries
+    for role, path, control in entries:
+        assert control in catalog and catalog[control].role == role, f"{path}: {control} is not a control of {role}"
+
+
 def test_every_catalog_control_is_implemented_by_a_task():
     implemented = {control_of(task.get("name", "")) for _, _, task in role_tasks()}
+    implemented |= {control for _, _, control in role_file_entries()}
     missing = sorted(set(load_catalog()) - implemented)
     assert not missing, f"catalog controls without a task: {missing}"
 

@@ -115,3 +115,17 @@ def test_only_the_controls_a_run_executes_count_as_purged():
     assert plan.selected(purge, ["all"], []) == purge
     assert plan.selected(purge, ["acct-software-accounts-removed"], []) == {}
     assert plan.selected(purge, ["all"], ["svc-ftp-absent"]) == {"svc-telnet-absent": ["telnetd"]}
+
+
+def test_files_for_run_keeps_only_the_controls_this_run_executes_and_marks_empty_ones_examined():
+    files = {"c-a": [{"path": "/a"}], "c-b": [{"path": "/b"}], "c-c": []}
+    assert plan.files_for_run(files, ["all"], ["c-b"]) == [{"path": "/a", "control": "c-a"}, {"control": "c-c"}]
+    assert plan.files_for_run(files, ["c-b"], []) == [{"path": "/b", "control": "c-b"}]
+
+
+def test_units_off_and_missing_packages_need_a_remote_call_only_when_off():
+    state = {"units": {"a.service": "enabled", "b.timer": "disabled", "c.service": "enabled"},
+             "active_units": ["a.service"], "packages": {"auditd": "1:3.0"}}
+    assert plan.units_off(["a.service", "b.timer", "c.service", "d.service"], state, False) == ["b.timer", "d.service"]
+    assert plan.units_off(["a.service", "c.service"], state, True) == ["c.service"]
+    assert plan.missing(["auditd", "audispd-plugins"], state) == ["audispd-plugins"]

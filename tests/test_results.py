@@ -80,3 +80,20 @@ def test_apt_plans_name_new_and_removed_packages():
 def test_render_diff_before_after_text():
     lines = render_diff({"before": "a\nb\n", "after": "a\nc\n", "before_header": "/etc/x", "after_header": "/etc/x"})
     assert "-b" in lines and "+c" in lines
+
+
+def test_one_call_for_many_controls_reports_each_under_its_own_id():
+    res = {"changed": True, "harden_controls": {
+        "c-a": {"changes": ["/a: created"], "diff": [{"before": "", "after": "x\n"}]},
+        "c-b": {"changes": [], "diff": []}, "c-skip": {"changes": ["/s: created"], "diff": []}}}
+    collector = Collector(check=True, skipped=["c-skip"])
+    collector.feed(event("runner_on_ok", "h1", "system | Files", **res))
+    outcomes = {o.control: o for o in collector.results()}
+    assert set(outcomes) == {"c-a", "c-b"}
+    assert outcomes["c-a"].status is Status.WOULD_CHANGE and outcomes["c-a"].details[0] == "/a: created"
+    assert "  +x" in outcomes["c-a"].details
+    assert outcomes["c-b"].status is Status.COMPLIANT
+    failed = {"harden_controls": {"c-a": {"changes": [], "diff": []}},
+              "harden_failed": {"c-a": "/a: validation failed"}}
+    collector.feed(event("runner_on_failed", "h2", "system | Files", **failed))
+    assert collector.outcome("h2", "c-a").status is Status.FAILED

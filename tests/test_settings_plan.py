@@ -74,3 +74,24 @@ def test_config_state_reads_sysctl_and_file_modes(tmp_path):
     assert state.path_state(str(tmp_path / "missing")) == {"exists": False}
     assert state.sysctl_values(["no.such.key"]) == {"no.such.key": None}
     assert state.key_count(str(tmp_path / "missing")) == 0
+
+
+def test_sysctl_files_persist_existing_keys_and_set_them_live_only_outside_a_container():
+    wanted = {"net-x": {"a.b": 0, "gone.key": 1}}
+    (entry,) = plan.sysctl_files(wanted, ["a.b"], True, "/etc/sysctl.d/zz-harden-CONTROL.conf")["net-x"]
+    assert entry["path"] == "/etc/sysctl.d/zz-harden-net-x.conf"
+    assert entry["content"] == "# harden: net-x\na.b=0\n" and entry["sysctl"] == {"a.b": "0"}
+    assert plan.sysctl_files(wanted, ["a.b"], False, "/x-CONTROL")["net-x"][0]["sysctl"] == {}
+
+
+def test_setting_block_and_rules_entries():
+    assert plan.setting_lines({"deny": 5}, r"^\s*#?\s*{key}\s*=", "{key} = {value}") == [
+        {"regexp": r"^\s*#?\s*deny\s*=", "line": "deny = 5"}]
+    blocks = plan.block_files({"ssh-a": ["X no", "Y 1"], "ssh-b": []}, "/d.conf", "# {mark} CONTROL", "sshd -t -f %s")
+    assert blocks["ssh-b"] == [] and blocks["ssh-a"][0]["marker"] == "# {mark} ssh-a"
+    assert blocks["ssh-a"][0]["block"] == "X no\nY 1"
+    rules = plan.rules_files({"audit-rules-identity": ["-w /etc/passwd -p wa"]}, "/r/50-harden-CONTROL.rules")
+    assert rules["audit-rules-identity"][0]["path"] == "/r/50-harden-identity.rules"
+    assert rules["audit-rules-identity"][0]["content"] == "## harden: audit-rules-identity\n-w /etc/passwd -p wa\n"
+    assert plan.sshd_lines({"port": ["22", "2222"], "PermitRootLogin": "No"}) == [
+        "port 22", "port 2222", "permitrootlogin no"]

@@ -1,6 +1,7 @@
 """From ansible-runner events to one outcome per host and control.
 
-A task belongs to the control its name starts with ("<control-id> | ..."). A control's outcome on a
+A task belongs to the control its name starts with ("<control-id> | ..."), except that a module acting
+for many controls at once (harden_files) reports each in its result's harden_controls. A control's outcome on a
 host is the worst of its tasks': failed > held back > would change/changed > compliant. A host that
 cannot be reached has no outcomes, only its reason in Collector.unreachable.
 """
@@ -119,6 +120,9 @@ class Collector:
             msg = " ".join(str(res.get("msg", "unreachable")).split())
             self.unreachable[host] = msg.removeprefix("Task failed: ")
             return
+        if "harden_controls" in res:  # one call for many controls (harden_files): each reports its own
+            self._feed_per_control(host, data.get("task", ""), res)
+            return
         if kind == "runner_on_failed" and not data.get("ignore_errors"):
             out = self.outcome(host, control or RUN_TASK)
             out.raise_to(Status.FAILED)
@@ -136,6 +140,19 @@ class Collector:
             out.raise_to(Status.HELD_BACK)
             msg = res["msg"]
             out.details += [f"held back: {m}" for m in (msg if isinstance(msg, list) else [msg])]
+
+    def _feed_per_control(self, host: str, task: str, res: dict) -> None:
+        for control, message in (res.get("harden_failed") or {}).items():
+            out = self.outcome(host, control)
+            out.raise_to(Status.FAILED)
+            out.details.append(f"{task}: {message}")
+        for control, change in res["harden_controls"].items():
+            if not self._chosen(control):
+                continue
+            out = self.outcome(host, control)  # examined: compliant unless it changed
+            if change.get("changes"):
+                out.raise_to(Status.WOULD_CHANGE if self.check else Status.CHANGED)
+                out.details += change["changes"] + ["  " + ln for ln in render_diff(change.get("diff", []))]
 
     def _chosen(self, control: str) -> bool:
         return (not self.selected or control in self.selected or control == "inv-host-facts") \
