@@ -19,6 +19,28 @@ def purge_plan(denied: dict, installed, excluded=()) -> dict:
     return {control: sorted((set(pkgs) & installed) - excluded) for control, pkgs in denied.items()}
 
 
+def purge_now(plan: dict, run_tags, skip_tags) -> list:
+    """Every package the controls this run executes purge: one apt call for all of them."""
+    return sorted({p for pkgs in selected(plan, run_tags, skip_tags).values() for p in pkgs})
+
+
+def purged_notes(packages: list, result: dict, planned: list) -> list:
+    """A control's part of the one purge, and what apt took with it that no control named (reverse
+    dependencies, from apt's plan: the diff in check mode, its output when applied)."""
+    text = ((result or {}).get("diff") or {}).get("prepared") or (result or {}).get("stdout") or ""
+    removed, listing = [], False
+    for line in text.splitlines():
+        if line.startswith("The following packages will be REMOVED"):
+            listing = True
+        elif listing and line.startswith("  "):
+            removed += [name.rstrip("*") for name in line.split()]
+        else:
+            listing = False
+    others = sorted(set(removed) - set(planned))
+    notes = [f"purge: {' '.join(packages)}"]
+    return notes + [f"the same apt call also removes: {' '.join(others)}"] if others else notes
+
+
 def packages_in_sections(packages: dict, sections) -> list:
     """Installed packages whose Debian section (ignoring the archive area prefix) is in sections."""
     wanted = set(sections)
@@ -197,6 +219,8 @@ class FilterModule:
             "harden_selected": selected,
             "harden_runs": runs,
             "harden_files_for_run": files_for_run,
+            "harden_purge_now": purge_now,
+            "harden_purged_notes": purged_notes,
             "harden_units_off": units_off,
             "harden_missing": missing,
         }

@@ -129,3 +129,15 @@ def test_units_off_and_missing_packages_need_a_remote_call_only_when_off():
     assert plan.units_off(["a.service", "b.timer", "c.service", "d.service"], state, False) == ["b.timer", "d.service"]
     assert plan.units_off(["a.service", "c.service"], state, True) == ["c.service"]
     assert plan.missing(["auditd", "audispd-plugins"], state) == ["audispd-plugins"]
+
+
+def test_one_purge_for_the_run_and_each_control_names_its_part_and_the_reverse_dependencies():
+    purge = {"svc-a": ["telnetd"], "svc-b": ["vsftpd", "ftp"], "svc-c": []}
+    assert plan.purge_now(purge, ["all"], ["svc-b"]) == ["telnetd"]
+    planned = plan.purge_now(purge, ["all"], [])
+    assert planned == ["ftp", "telnetd", "vsftpd"]
+    prepared = ("The following packages will be REMOVED:\n  ftp* telnetd* vsftpd* xinetd-plugin*\n"
+                "0 upgraded, 0 newly installed, 4 to remove and 0 not upgraded.\n")
+    assert plan.purged_notes(["telnetd"], {"diff": {"prepared": prepared}}, planned) == [
+        "purge: telnetd", "the same apt call also removes: xinetd-plugin"]
+    assert plan.purged_notes(["ftp", "vsftpd"], {"stdout": ""}, planned) == ["purge: ftp vsftpd"]
