@@ -164,6 +164,15 @@ def with_actions(items: list, actions) -> list:
     return [i for i in items if i["action"] in wanted]
 
 
+def account_entries(plan: dict, actions, existing: list) -> dict:
+    """control -> the accounts its plan changes (harden_accounts entries), leaving out accounts that no
+    longer exist (removed with their software by this run's purge)."""
+    existing = set(existing)
+    return {control: [{"name": i["name"], "action": i["action"], "note": i["note"]}
+                      for i in with_actions(items, actions) if i["name"] in existing]
+            for control, items in plan.items()}
+
+
 def plan_notes(items: list) -> list:
     """Human lines for the items a run does not change (held back or for review)."""
     return [f"{i['name']}: {i['note'] or i['action']}" for i in items if i["action"] in ("held_back", "report")]
@@ -180,9 +189,10 @@ def runs(control: str, run_tags, skip_tags) -> bool:
     return bool(selected({control: True}, run_tags, skip_tags))
 
 
-def files_for_run(files: dict, run_tags, skip_tags) -> list:
-    """harden_files entries from {control: [entry, ...]}, each marked with its control, for the controls
-    this run executes (a role's one files task is tagged always; exceptions and --skip-controls act here).
+def for_run(files: dict, run_tags, skip_tags) -> list:
+    """Entries for a module acting for many controls (harden_files, harden_accounts) from {control: [entry,
+    ...]}, each marked with its control, for the controls this run executes (the one task is tagged
+    always; exceptions and --skip-controls act here).
     A control with nothing to put in place still gets a bare {control} entry, so it is reported as examined."""
     return [{**entry, "control": control} for control, entries in selected(files, run_tags, skip_tags).items()
             for entry in entries or [{}]]
@@ -218,7 +228,8 @@ class FilterModule:
             "harden_paths_outside": paths_outside,
             "harden_selected": selected,
             "harden_runs": runs,
-            "harden_files_for_run": files_for_run,
+            "harden_for_run": for_run,
+            "harden_account_entries": account_entries,
             "harden_purge_now": purge_now,
             "harden_purged_notes": purged_notes,
             "harden_units_off": units_off,

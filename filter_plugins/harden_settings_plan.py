@@ -27,6 +27,12 @@ def aging_plan(accounts: list, aging: dict, uid_min: int, uid_max: int, limits: 
     return sorted(names)
 
 
+def aging_entries(names: list, max_days, min_days, warn_days) -> list:
+    """harden_accounts entries: the profile's password aging for each account (auth-pw-aging)."""
+    return [{"control": "auth-pw-aging", "name": n, "action": "aging", "max": max_days, "min": min_days,
+             "warn": warn_days} for n in names] or [{"control": "auth-pw-aging"}]
+
+
 def sysctl_off(wanted: dict, current: dict) -> dict:
     """Kernel parameters whose current value differs from the wanted one (missing keys are left out)."""
     off = {}
@@ -120,6 +126,7 @@ class FilterModule:
         return {
             "harden_aging_plan": aging_plan,
             "harden_sysctl_off": sysctl_off,
+            "harden_aging_entries": aging_entries,
             "harden_sysctl_files": sysctl_files,
             "harden_allow_files": allow_files,
             "harden_block_files": block_files,

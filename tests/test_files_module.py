@@ -1,4 +1,4 @@
-"""harden_files on real files: one call, many controls; check mode reads only; a second run changes nothing."""
+"""harden_files and harden_accounts: one call, many controls; check mode reads only; a second run changes nothing."""
 
 import os
 import stat
@@ -93,3 +93,23 @@ def test_changed_content_keeps_the_files_owner_and_takes_the_wanted_mode(tree):
     target = tree / "loose"
     run([{"control": "c", "path": str(target), "content": "new\n", "mode": "0640"}])
     assert target.read_text() == "new\n" and stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+accounts_module = load_file_module("library/harden_accounts.py")
+
+
+@pytest.mark.parametrize("action, command", [
+    ("remove", ["userdel", "ftp"]),
+    ("lock", ["usermod", "--lock", "--shell", "/usr/sbin/nologin", "--expiredate", "1970-01-02", "ftp"]),
+    ("lock_password", ["usermod", "--lock", "ftp"]),
+    ("nologin", ["usermod", "--lock", "--shell", "/usr/sbin/nologin", "ftp"]),
+])
+def test_each_account_action_is_one_shadow_tool_command(action, command):
+    assert accounts_module.commands({"name": "ftp", "action": action}) == [command]
+
+
+def test_aging_sets_the_three_limits_and_an_unknown_action_is_refused():
+    assert accounts_module.commands({"name": "a", "action": "aging", "max": 365, "min": 1, "warn": 7}) == [
+        ["chage", "--maxdays", "365", "--mindays", "1", "--warndays", "7", "a"]]
+    with pytest.raises(ValueError, match="unknown action"):
+        accounts_module.commands({"name": "a", "action": "shred"})

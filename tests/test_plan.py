@@ -117,10 +117,10 @@ def test_only_the_controls_a_run_executes_count_as_purged():
     assert plan.selected(purge, ["all"], ["svc-ftp-absent"]) == {"svc-telnet-absent": ["telnetd"]}
 
 
-def test_files_for_run_keeps_only_the_controls_this_run_executes_and_marks_empty_ones_examined():
+def test_for_run_keeps_only_the_controls_this_run_executes_and_marks_empty_ones_examined():
     files = {"c-a": [{"path": "/a"}], "c-b": [{"path": "/b"}], "c-c": []}
-    assert plan.files_for_run(files, ["all"], ["c-b"]) == [{"path": "/a", "control": "c-a"}, {"control": "c-c"}]
-    assert plan.files_for_run(files, ["c-b"], []) == [{"path": "/b", "control": "c-b"}]
+    assert plan.for_run(files, ["all"], ["c-b"]) == [{"path": "/a", "control": "c-a"}, {"control": "c-c"}]
+    assert plan.for_run(files, ["c-b"], []) == [{"path": "/b", "control": "c-b"}]
 
 
 def test_units_off_and_missing_packages_need_a_remote_call_only_when_off():
@@ -141,3 +141,11 @@ def test_one_purge_for_the_run_and_each_control_names_its_part_and_the_reverse_d
     assert plan.purged_notes(["telnetd"], {"diff": {"prepared": prepared}}, planned) == [
         "purge: telnetd", "the same apt call also removes: xinetd-plugin"]
     assert plan.purged_notes(["ftp", "vsftpd"], {"stdout": ""}, planned) == ["purge: ftp vsftpd"]
+
+
+def test_account_entries_are_the_planned_changes_of_accounts_that_still_exist():
+    accounts = {"acct-a": [{"name": "ftp", "action": "remove", "note": "goes with vsftpd"},
+                           {"name": "gone", "action": "remove", "note": ""},
+                           {"name": "labops", "action": "held_back", "note": "protected"}], "acct-b": []}
+    assert plan.account_entries(accounts, ["remove", "lock"], ["ftp", "labops"]) == {
+        "acct-a": [{"name": "ftp", "action": "remove", "note": "goes with vsftpd"}], "acct-b": []}
