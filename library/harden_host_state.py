@@ -201,6 +201,7 @@ def main():
         "uid_max": int(defs.get("UID_MAX", 60000)),
         "units": unit_files(),
         "active_units": active_units(),
+        "groups": sorted(g.gr_name for g in grp.getgrall()),
         "trust_files": trust_files(account_list, module.params["trust_file_names"]),
     }
     module.exit_json(changed=False, state=state)
