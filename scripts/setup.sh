@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Set up harden on Debian 12 or 13: system packages (podman with runc, debootstrap, ssh), a virtual
+# Set up harden on Debian 12 or 13: system packages (podman with runc, debootstrap, ssh, qemu), a virtual
 # environment in .venv, and harden with its test tools installed into it. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 system_packages=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs openssh-client iproute2
-                 ca-certificates git chromium)  # chromium: the HTML report is checked in a real browser
+                 ca-certificates git chromium  # chromium: the HTML report is checked in a real browser
+                 qemu-system-x86 qemu-utils e2fsprogs)  # the VM test tier (lab/vm, molecule/vm)
 
 missing=()
 for pkg in "${system_packages[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: set-up, lab images, the Molecule scenario (every role on
-# Debian 12 and 13), then pytest (unit, catalog, lint, and integration against real lab hosts).
+# The whole test suite, as CI runs it: set-up, lab images, the Molecule scenarios (every role on
+# Debian 12 and 13 containers, then the kernel-level checks on a Debian 12 VM), then pytest (unit,
+# catalog, lint, and integration against real lab hosts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,5 +15,12 @@ echo "test: lab images ready after $(( $(date +%s) - started ))s"
 
 molecule test
 echo "test: molecule passed after $(( $(date +%s) - started ))s"
+
+# The VM tier: what only a real kernel shows (audit rules loaded, sysctl in force, modules refused, a
+# reboot). The image is built once and cached (lab/vm/build.sh); HARDEN_VM_ACCEL picks tcg or kvm.
+lab/vm/build.sh
+echo "test: VM image ready after $(( $(date +%s) - started ))s"
+molecule test -s vm
+echo "test: molecule vm passed after $(( $(date +%s) - started ))s"
 
 pytest "$@"

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Plant what a neglected host carries. Each slot installs the first package the release has, so the
 # same script serves Debian 12 and 13 (Debian 13 has no rsh server at all: that slot is skipped there).
+# PLANT_PACKAGES=no plants only the accounts and sshd settings (the VM image: containers already prove
+# the purges, which cost minutes under emulation).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
 
 first_available() {
   for pkg in "$@"; do
@@ -13,16 +14,22 @@ first_available() {
   echo "plant-problems: none of $* exists in this release; slot skipped" >&2
 }
 
-pkgs=""
-for slot in "telnetd inetutils-telnetd" "openbsd-inetd inetutils-inetd" "vsftpd" "xrdp" "tftpd-hpa" \
-            "rsh-server rsh-redone-server inetutils-rshd" "talkd inetutils-talkd" "avahi-daemon" \
-            "bsdgames bsdextrautils" "irssi"; do
+plant_packages() {
+  apt-get update -qq
+  pkgs=""
+  for slot in "telnetd inetutils-telnetd" "openbsd-inetd inetutils-inetd" "vsftpd" "xrdp" "tftpd-hpa" \
+              "rsh-server rsh-redone-server inetutils-rshd" "talkd inetutils-talkd" "avahi-daemon" \
+              "bsdgames bsdextrautils" "irssi"; do
+    # shellcheck disable=SC2086
+    pkgs="$pkgs $(first_available $slot)"
+  done
   # shellcheck disable=SC2086
-  pkgs="$pkgs $(first_available $slot)"
-done
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
-systemctl enable vsftpd xrdp avahi-daemon tftpd-hpa >/dev/null 2>&1 || true
+  apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+  systemctl enable vsftpd xrdp avahi-daemon tftpd-hpa >/dev/null 2>&1 || true
+  apt-get clean
+  rm -rf /var/lib/apt/lists/*
+}
+[ "${PLANT_PACKAGES:-yes}" = no ] || plant_packages
 
 # Default and generic accounts with weak or no passwords.
 useradd -m -s /bin/bash -G sudo admin
@@ -35,6 +42,3 @@ echo 'test:test' | chpasswd
 # sshd as a neglected host has it.
 sed -i -e 's/^#\?PermitRootLogin.*/PermitRootLogin yes/' \
        -e 's/^#\?PasswordAuthentication.*/PasswordAuthentication yes/' /etc/ssh/sshd_config
-
-apt-get clean
-rm -rf /var/lib/apt/lists/*
