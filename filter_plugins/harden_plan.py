@@ -164,6 +164,13 @@ def with_actions(items: list, actions) -> list:
     return [i for i in items if i["action"] in wanted]
 
 
+def changed_path(result: dict, prefix: str) -> bool:
+    """Whether a harden_files result changed a path starting with prefix (under any control): the
+    follow-up a role owes that file (a reload, a re-read) hangs on this."""
+    controls = (result or {}).get("harden_controls") or {}
+    return any(change.startswith(prefix) for c in controls.values() for change in c.get("changes", []))
+
+
 def account_entries(plan: dict, actions, existing: list) -> dict:
     """control -> the accounts its plan changes (harden_accounts entries), leaving out accounts that no
     longer exist (removed with their software by this run's purge)."""
@@ -230,6 +237,7 @@ class FilterModule:
             "harden_runs": runs,
             "harden_for_run": for_run,
             "harden_account_entries": account_entries,
+            "harden_changed_path": changed_path,
             "harden_purge_now": purge_now,
             "harden_purged_notes": purged_notes,
             "harden_units_off": units_off,

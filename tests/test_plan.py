@@ -149,3 +149,11 @@ def test_account_entries_are_the_planned_changes_of_accounts_that_still_exist():
                            {"name": "labops", "action": "held_back", "note": "protected"}], "acct-b": []}
     assert plan.account_entries(accounts, ["remove", "lock"], ["ftp", "labops"]) == {
         "acct-a": [{"name": "ftp", "action": "remove", "note": "goes with vsftpd"}], "acct-b": []}
+
+
+def test_changed_path_finds_a_change_to_a_path_under_any_control():
+    result = {"harden_controls": {"a": {"changes": ["/etc/ssh/sshd_config.d/00-harden.conf: content changed"]},
+                                  "b": {"changes": []}}}
+    assert plan.changed_path(result, "/etc/ssh/sshd_config.d/00-harden.conf:")
+    assert not plan.changed_path(result, "/usr/share/pam-configs/")
+    assert not plan.changed_path({"skipped": True}, "/etc")
